@@ -1,0 +1,133 @@
+"""First-mention links: the first time a page names a known practice, method or glossary term,
+that mention links to its page (terms carry their definition as hover text).
+
+Matching uses one Aho–Corasick automaton over every name and alias, so the cost per page does
+not grow with the number of records. The longest name wins (六式协商议政工作法 before 六式).
+Nothing is linked inside headings, quotations, code, HTML tags or existing links, and a page
+never links to itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+
+from .markdown_text import escape_inline, escape_link_title
+from .paths import href
+
+MIN_NAME_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Target:
+    key: tuple[str, str]  # (type name, record id)
+    page: str  # docs-relative page
+    anchor: str
+    title: str  # hover text ("" for none)
+    priority: int  # lower wins when two kinds of record share a name
+
+
+# Regions of Markdown where a link must not be inserted.
+_PROTECTED = re.compile(
+    r"""
+      \A---\n.*?\n---\n                          # YAML front matter
+    | ^[ \t]*(?P<fence>```|~~~).*?^[ \t]*(?P=fence)[^\n]*$         # fenced code
+    | ^[ \t]*\#{1,6}[ \t][^\n]*$                   # ATX heading
+    | ^[ \t]*>[^\n]*$                              # quotation (evidence excerpts)
+    | ^[ \t]*\[[^\]\n]+\]:[^\n]*$                  # link reference definition
+    | <!--.*?-->                                   # HTML comment
+    | <(?P<tag>a|code|pre|script|style|svg|kbd|h[1-6]|summary|button|textarea|select|figcaption)\b.*?</(?P=tag)\s*>
+    | <[^>\n]*>                                    # any other tag with its attributes
+    | `[^`\n]*`                                    # inline code
+    | !?\[[^\]\n]*\]\([^)\n]*\)                    # inline link or image
+    | !?\[[^\]\n]*\]\[[^\]\n]*\]                   # reference link
+    | \{[:#.][^}\n]*\}                             # attribute list
+    """,
+    re.S | re.M | re.X | re.I,
+)
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+class Linker:
+    def __init__(self, targets: dict[str, Target]):
+        """``targets`` maps a surface name to what it should link to."""
+        self.automaton = ahocorasick.Automaton()
+        self.size = 0
+        for surface, target in targets.items():
+            if len(surface) < MIN_NAME_CHARS:
+                continue
+            for form in {surface, escape_inline(surface)}:
+                self.automaton.add_word(form, (form, target))
+                self.size += 1
+        if self.size:
+            self.automaton.make_automaton()
+
+    @classmethod
+    def from_names(cls, entries: list[tuple[str, Target]]) -> "Linker":
+        """Build from (name, target) pairs; a name claimed by several targets goes to the lowest priority."""
+        chosen: dict[str, Target] = {}
+        for name, target in entries:
+            current = chosen.get(name)
+            if current is None or (target.priority, target.key) < (current.priority, current.key):
+                chosen[name] = target
+        return cls(chosen)
+
+    def matches(self, text: str) -> list[tuple[int, int, Target]]:
+        """Non-overlapping longest matches as (start, end, target), left to right."""
+        if not self.size or not text:
+            return []
+        found = []
+        for end_index, (form, target) in self.automaton.iter_long(text):
+            start = end_index - len(form) + 1
+            end = end_index + 1
+            # An ASCII name (1+N, 463) must not be a piece of a longer ASCII word.
+            if _ASCII_WORD.match(form[0]) and start > 0 and _ASCII_WORD.match(text[start - 1]):
+                continue
+            if _ASCII_WORD.match(form[-1]) and end < len(text) and _ASCII_WORD.match(text[end]):
+                continue
+            found.append((start, end, target))
+        return found
+
+    def mentions(self, text: str) -> set[tuple[str, str]]:
+        """Which records a plain text names (used for "mentioned on" backlinks)."""
+        return {target.key for _, _, target in self.matches(text)}
+
+    def link(self, markdown: str, page: str, skip: frozenset[tuple[str, str]] = frozenset()) -> tuple[str, set[tuple[str, str]]]:
+        """Link the first mention of each target in ``markdown`` (a page at docs path ``page``).
+
+        Returns the new Markdown and the keys that were linked.
+        """
+        matches = self.matches(markdown)
+        if not matches:
+            return markdown, set()
+        starts, ends = [], []
+        for m in _PROTECTED.finditer(markdown):
+            starts.append(m.start())
+            ends.append(m.end())
+
+        def protected(start: int, end: int) -> bool:
+            i = bisect.bisect_right(starts, start) - 1
+            if i >= 0 and ends[i] > start:
+                return True
+            j = bisect.bisect_left(starts, start)
+            return j < len(starts) and starts[j] < end
+
+        done: set[tuple[str, str]] = set(skip)
+        linked: set[tuple[str, str]] = set()
+        pieces: list[str] = []
+        cursor = 0
+        for start, end, target in matches:
+            if target.key in done or (target.page == page and not target.anchor) or protected(start, end):
+                continue
+            done.add(target.key)
+            linked.add(target.key)
+            url = href(page, target.page, target.anchor)
+            title = f' "{escape_link_title(target.title)}"' if target.title else ""
+            pieces.append(markdown[cursor:start])
+            pieces.append(f"[{markdown[start:end]}]({url}{title})")
+            cursor = end
+        pieces.append(markdown[cursor:])
+        return "".join(pieces), linked

@@ -1,0 +1,177 @@
+"""``kb`` — the command line of the knowledge base. Messages are Chinese; no traceback reaches a user."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .problems import DataError, Problems
+from .project import Project, ProjectNotFound
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as its message, exit status 1."""
+
+
+def _project(args: argparse.Namespace) -> Project:
+    return Project.find(Path(args.project) if args.project else None)
+
+
+def print_problems(problems: Problems, *, out=None) -> None:
+    out = out or sys.stdout
+    for problem in problems.errors:
+        print(f"错误 {problem.format()}", file=out)
+    if problems.warnings:
+        if problems.errors:
+            print("", file=out)
+        print(f"—— {len(problems.warnings)} 个警告 ——", file=out)
+        for problem in problems.warnings:
+            print(f"警告 {problem.format()}", file=out)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    project = _project(args)
+    seeds = Path(args.sources) if args.sources else None
+    if seeds is not None and not seeds.is_dir():
+        raise UserError(f"找不到原文文件夹：{seeds}")
+    result = check(project, seeds_dir=seeds)
+    print_problems(result.problems)
+    counts = "、".join(f"{label} {n}" for label, n in result.kb.counts().items())
+    errors, warnings = len(result.problems.errors), len(result.problems.warnings)
+    checked = f"；核对摘录 {result.excerpts_checked} 条" if seeds is not None else ""
+    print(f"检查完成：{counts}{checked}；{errors} 个错误，{warnings} 个警告")
+    if errors or (args.strict and warnings):
+        return 1
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_record
+
+    project = _project(args)
+    path = new_record(project, args.type, args.name, record_id=args.id)
+    print(f"已创建 {path.relative_to(project.root).as_posix()}；按注释填写后运行 kb check")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write_schemas
+
+    project = _project(args)
+    written = write_schemas(project.schema_dir)
+    print(f"已写出 {len(written)} 个 JSON Schema 到 {project.schema_dir.relative_to(project.root).as_posix()}/")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_site
+
+    project = _project(args)
+    report = build_site(project, strict=not args.no_strict, quiet=args.quiet)
+    print(report)
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .pipeline import generate
+
+    project = _project(args)
+    result = generate(project)
+    print(f"已生成页面：写入 {result.written} 个、删除 {result.removed} 个、未变 {result.unchanged} 个")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .build import serve
+
+    project = _project(args)
+    serve(project, address=args.address)
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from .pack import pack_site
+
+    project = _project(args)
+    archive, checksum = pack_site(project, Path(args.out) if args.out else None)
+    print(f"已打包：{archive}\n校验文件：{checksum}")
+    return 0
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "new": cmd_new,
+    "schema": cmd_schema,
+    "build": cmd_build,
+    "generate": cmd_generate,
+    "serve": cmd_serve,
+    "pack": cmd_pack,
+}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="协商实践知识库：检查记录、生成页面、构建网站")
+    parser.add_argument("--project", help="项目目录（默认：当前目录或其上级中含 mkdocs.yml 和 data/ 的目录）")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    p = sub.add_parser("check", help="检查全部记录和引用")
+    p.add_argument("--strict", action="store_true", help="有警告也算失败")
+    p.add_argument("--sources", metavar="DIR", help="同时按原文核对每条摘录（原文文本所在文件夹）")
+
+    p = sub.add_parser("new", help="新建一条带注释的记录")
+    p.add_argument("type", choices=["practice", "organization", "term", "method", "source", "theme", "region"],
+                   help="记录类型")
+    p.add_argument("name", help="中文名称")
+    p.add_argument("--id", help="自定义 id（默认由名称的拼音生成）")
+
+    sub.add_parser("schema", help="生成编辑器用的 JSON Schema")
+
+    p = sub.add_parser("build", help="检查、生成页面并构建网站到 site/（失败时保留上次的网站）")
+    p.add_argument("--no-strict", action="store_true", help="不把 mkdocs 警告当作错误")
+    p.add_argument("--quiet", action="store_true", help="少输出")
+
+    sub.add_parser("generate", help="只由记录生成 docs/ 中的 Markdown 页面")
+
+    p = sub.add_parser("serve", help="本地预览；修改 YAML 后自动重新生成并刷新")
+    p.add_argument("--address", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000")
+
+    p = sub.add_parser("pack", help="把 site/ 打包为带日期的 .zip，并写出 SHA-256 校验文件")
+    p.add_argument("--out", help="输出文件夹（默认：项目根目录下的 dist/）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except DataError as exc:
+        print_problems(exc.problems, out=sys.stderr)
+        print(f"数据有 {len(exc.problems.errors)} 个错误，未作任何改动；请先修正（可运行 kb check 查看）", file=sys.stderr)
+        return 1
+    except (UserError, ProjectNotFound) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断；未作任何改动", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: a message, never a traceback
+        if os.environ.get("KB_DEBUG"):
+            raise
+        print(f"内部错误（{type(exc).__name__}）：{exc}\n请把这条信息和所用命令报告给维护者；设置 KB_DEBUG=1 可看到详细信息",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

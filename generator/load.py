@@ -1,0 +1,338 @@
+"""Stage 1 — load: find the YAML files under ``data/`` and parse them safely.
+
+Nothing here trusts the input. Every file-level problem (name, encoding, size, YAML syntax,
+anchors, duplicate keys) becomes a ``Problem`` with the file and line, and the file is skipped;
+the rest still loads so that ``kb check`` can report everything in one run.
+
+YAML is parsed with libyaml's C parser. Line numbers are only needed when something is wrong,
+so they are looked up afterwards (``locate``) instead of being tracked for every value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import (
+    ID_PATTERN,
+    MAX_FILE_BYTES,
+    MAX_ID_CHARS,
+    MAX_NESTING_DEPTH,
+    MAX_RECORDS,
+    TYPES_BY_FOLDER,
+    WINDOWS_RESERVED,
+    Record,
+)
+from .problems import Problems
+
+YAML_SUFFIXES = (".yaml", ".yml")
+# Files editors and operating systems leave behind; never records.
+IGNORED_NAMES = re.compile(r"^(\..*|~\$.*|.*~|.*\.swp|Thumbs\.db|desktop\.ini|README(\.md)?)$", re.I)
+
+try:  # libyaml is part of the PyYAML wheels; the pure-Python parser is a slow fallback
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _BaseLoader = yaml.SafeLoader
+
+
+class AnchorError(yaml.MarkedYAMLError):
+    pass
+
+
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader that refuses anchors, aliases and merge keys, and duplicate keys.
+
+    Aliases let a 1 kB file expand to gigabytes once anything walks it ("billion laughs");
+    records never need them. A repeated key would silently drop the first value.
+    """
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects:
+            raise AnchorError(
+                None, None, "uses an anchor/alias", node.start_mark
+            )
+        return super().construct_object(node, deep=deep)
+
+    def flatten_mapping(self, node):
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise AnchorError(None, None, "uses a merge key", key_node.start_mark)
+        return super().flatten_mapping(node)
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise DuplicateKeyError(
+                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+@dataclass
+class RawRecord:
+    """A parsed YAML file that has not been validated against the model yet."""
+
+    type: type[Record]
+    id: str
+    path: str  # relative to the project root, forward slashes
+    text: str
+    data: dict[str, Any]
+
+
+def relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def check_id(stem: str) -> str | None:
+    """Why a file stem is not a usable record id, or None when it is."""
+    if len(stem) > MAX_ID_CHARS:
+        return f"文件名过长（{len(stem)} 个字符，上限 {MAX_ID_CHARS}）"
+    if not ID_PATTERN.match(stem):
+        return (
+            "文件名须是安全的 ASCII 标识：小写字母、数字和连字符，如 xie-shang-zai-ji-ceng.yaml；"
+            "可用 `kb new` 由中文名称生成"
+        )
+    if stem in WINDOWS_RESERVED:
+        return f"“{stem}”是 Windows 保留名，不能作文件名"
+    return None
+
+
+def decode(raw: bytes) -> tuple[str | None, str | None]:
+    """Text of a record file, or why it cannot be read. Accepts a UTF-8 BOM and CRLF."""
+    if b"\x00" in raw:
+        return None, "文件含有 NUL 字节，不是文本文件（或是 UTF-16 编码），请另存为 UTF-8"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return None, f"第 {line} 行起不是 UTF-8 编码，请用 UTF-8 保存"
+        return None, (
+            f"文件不是 UTF-8 编码，看起来是 GBK/GB18030（Windows 记事本、WPS 的常见默认）；"
+            f"请用“另存为 → 编码：UTF-8”重新保存（第 {line} 行起出错）"
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+# libyaml/PyYAML messages -> what a maintainer should do about them.
+_YAML_MESSAGES = [
+    (re.compile(r"found character '\\t'|found a tab character"),
+     "使用了制表符（Tab）缩进或分隔；YAML 只能用空格缩进，请把 Tab 换成空格"),
+    (re.compile(r"mapping values are not allowed"),
+     "此处不能出现“键: 值”：可能是缩进不对，或值里含有英文冒号加空格（请给整个值加引号）"),
+    (re.compile(r"could not find expected ':'"), "缺少英文冒号“:”，或上一行的引号没有闭合"),
+    (re.compile(r"did not find expected key"), "缩进不一致：这一行的缩进与同级字段不同"),
+    (re.compile(r"did not find expected '-' indicator"), "列表项的缩进不一致"),
+    (re.compile(r"expected <block end>, but found '-'"), "列表项“- ”的缩进与上下文不一致"),
+    (re.compile(r"expected <block end>"), "缩进不一致：请检查这一行与上一行的缩进"),
+    (re.compile(r"unexpected end of stream|end of stream while scanning a quoted"),
+     "引号或括号没有闭合"),
+    (re.compile(r"found undefined alias|found unknown escape"), "含有 YAML 不认识的 * 别名或转义字符，请给值加引号"),
+    (re.compile(r"while scanning an anchor|while scanning an alias"), "“&”“*”开头的值会被当作锚点/别名，请给值加引号"),
+    (re.compile(r"could not determine a constructor for the tag"), "不支持 YAML 标签（! 或 !! 开头），请删去"),
+    (re.compile(r"found character .* that cannot start any token"), "这一行以 YAML 保留字符开头（如 @ ` | > %），请给值加引号"),
+    (re.compile(r"control characters are not allowed|special characters are not allowed"),
+     "含有控制字符（常见于从网页或 Word 粘贴），请删除"),
+    (re.compile(r"expected a single document"), "一个文件只能有一条记录（发现了 --- 分隔的多个文档）"),
+]
+
+
+def explain_yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 0
+    if isinstance(exc, AnchorError):
+        return line, "使用了 YAML 锚点、别名或合并键（& * <<）；为防止展开攻击，记录中不接受，请直接写出内容"
+    if isinstance(exc, DuplicateKeyError):
+        key = str(exc.problem).removeprefix("duplicate key ")
+        return line, f"字段 {key} 重复出现，后一个会覆盖前一个；请合并为一个"
+    text = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''} {exc}"
+    for pattern, message in _YAML_MESSAGES:
+        if pattern.search(text):
+            return line, f"YAML 语法错误：{message}"
+    return line, "YAML 语法错误：无法解析这一行（请检查缩进、冒号和引号）"
+
+
+def depth_of(value: Any, limit: int) -> int:
+    """Nesting depth of a parsed value, stopping early past ``limit`` (iterative: no recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return depth
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def parse_text(text: str, path: str, problems: Problems) -> dict | None:
+    """Parse one record's YAML text; report and return None when it is not a usable mapping."""
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")):
+        problems.error(path, 1, "", "文件为空：没有任何字段（至少需要 name）")
+        return None
+    try:
+        data = yaml.load(text, Loader=_RecordLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        line, message = explain_yaml_error(exc)
+        problems.error(path, line, "", message)
+        return None
+    except RecursionError:
+        problems.error(path, 1, "", f"嵌套层次过深（记录最多 {MAX_NESTING_DEPTH} 层）")
+        return None
+    if not isinstance(data, dict):
+        kind = {list: "列表", str: "一段文本", int: "数字", float: "数字", bool: "布尔值"}.get(type(data), "其他值")
+        problems.error(path, 1, "", f"文件顶层应是字段映射（如 name: …），而不是{kind}")
+        return None
+    if depth_of(data, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH:
+        problems.error(path, 1, "", f"嵌套层次过深（记录最多 {MAX_NESTING_DEPTH} 层）")
+        return None
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        problems.error(path, locate(text, ()) or 1, "", f"字段名须是文本，发现 {bad_keys[0]!r}；请给它加引号或改名")
+        return None
+    return data
+
+
+def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[type[Record], Path]]:
+    """Every record file under data/, in a stable order, with folder-level problems reported."""
+    found: list[tuple[type[Record], Path]] = []
+    if not data_dir.is_dir():
+        problems.error(relpath(data_dir, root), 0, "", "找不到数据文件夹 data/；请在项目根目录运行，或用 --project 指定")
+        return found
+    for entry in sorted(data_dir.iterdir(), key=lambda p: p.name):
+        if IGNORED_NAMES.match(entry.name):
+            continue
+        if entry.is_symlink():
+            problems.error(relpath(entry, root), 0, "", "不接受符号链接：记录必须是 data/ 中的普通文件")
+            continue
+        if entry.is_file():
+            if entry.suffix in YAML_SUFFIXES:
+                problems.error(relpath(entry, root), 0, "", f"记录须放在类型文件夹中，如 data/practices/；可用的文件夹：{'、'.join(TYPES_BY_FOLDER)}")
+            continue
+        record_type = TYPES_BY_FOLDER.get(entry.name)
+        if record_type is None:
+            if entry.name not in EXTRA_FOLDERS:
+                problems.warning(relpath(entry, root), 0, "", f"未知的文件夹，已忽略；记录类型文件夹有：{'、'.join(TYPES_BY_FOLDER)}")
+            continue
+        for file in sorted(entry.iterdir(), key=lambda p: p.name):
+            if IGNORED_NAMES.match(file.name):
+                continue
+            rel = relpath(file, root)
+            if file.is_symlink():
+                problems.error(rel, 0, "", "不接受符号链接：记录必须是 data/ 中的普通文件")
+                continue
+            if file.is_dir():
+                problems.error(rel, 0, "", "类型文件夹中不能再有子文件夹")
+                continue
+            if file.suffix not in YAML_SUFFIXES:
+                problems.error(rel, 0, "", "只接受 .yaml 或 .yml 文件")
+                continue
+            found.append((record_type, file))
+    if len(found) > MAX_RECORDS:
+        problems.error(relpath(data_dir, root), 0, "", f"记录数 {len(found)} 超过上限 {MAX_RECORDS}")
+        return []
+    return found
+
+
+# Folders under data/ that hold something other than records (reserved for later types).
+EXTRA_FOLDERS: set[str] = set()
+
+
+def load_file(record_type: type[Record], file: Path, root: Path, problems: Problems) -> RawRecord | None:
+    rel = relpath(file, root)
+    stem = file.stem
+    why = check_id(stem)
+    if why:
+        problems.error(rel, 0, "", why)
+        return None
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.error(rel, 0, "", f"文件过大（{size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB）")
+            return None
+        raw = file.read_bytes()
+    except OSError as exc:
+        problems.error(rel, 0, "", f"无法读取文件：{exc.strerror or exc}")
+        return None
+    text, why = decode(raw)
+    if text is None:
+        problems.error(rel, 0, "", why or "无法读取")
+        return None
+    data = parse_text(text, rel, problems)
+    if data is None:
+        return None
+    return RawRecord(record_type, stem, rel, text, data)
+
+
+def load_all(root: Path, data_dir: Path | None = None) -> tuple[list[RawRecord], Problems]:
+    """Parse every record file. Returns the parsed records and the problems found."""
+    problems = Problems()
+    data_dir = data_dir or root / "data"
+    raws: list[RawRecord] = []
+    seen: dict[tuple[str, str], str] = {}
+    for record_type, file in record_files(data_dir, root, problems):
+        raw = load_file(record_type, file, root, problems)
+        if raw is None:
+            continue
+        key = (record_type.type_name, raw.id)
+        if key in seen:
+            problems.error(raw.path, 0, "", f"id “{raw.id}”与 {seen[key]} 重复（.yaml 与 .yml 同名？）")
+            continue
+        seen[key] = raw.path
+        raws.append(raw)
+    return raws, problems
+
+
+# --- line numbers on demand -----------------------------------------------------------------
+
+
+def locate(text: str, loc: tuple, *, key: bool = False) -> int:
+    """1-based line of the value at ``loc`` (a pydantic-style path) in a record's YAML text.
+
+    When the path does not exist (a missing field), the line of the deepest existing parent is
+    returned. With ``key=True`` the line of the mapping key itself is returned.
+    """
+    try:
+        node = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return 0
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == part:
+                    line = (key_node if key else value_node).start_mark.line + 1
+                    node = value_node
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+

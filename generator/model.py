@@ -1,0 +1,401 @@
+"""The one record model every pipeline stage reads.
+
+Each record type is declared once here, as a pydantic model whose field descriptions are
+Chinese (they become the hover help of the editor schema). Closed vocabularies that are
+part of the method itself (levels, lifecycle stages, relation kinds, completeness, source
+kinds) are enumerations here; open vocabularies (themes, regions) are records in ``data/``.
+
+References between records are plain strings at load time (an id or a unique Chinese
+name/alias) and are resolved to ids by ``generator.validate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+
+# --- size limits (documented in the README's security section) -------------------------
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_RECORDS = 100_000
+MAX_NAME_CHARS = 60
+MAX_TEXT_CHARS = 4_000
+MAX_EXCERPT_CHARS = 80
+MAX_LIST_ITEMS = 200
+MAX_NESTING_DEPTH = 12
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_CHARS = 80
+# Names Windows refuses as file names, whatever the extension (CON.yaml is CON).
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+
+# --- closed vocabularies -------------------------------------------------------------------
+
+
+class Level(str, Enum):
+    """Administrative level of a CPPCC body (and of the practice it runs)."""
+
+    NATIONAL = "全国"
+    PROVINCE = "省"
+    CITY = "市"
+    COUNTY = "县区"
+    TOWNSHIP = "乡镇街道"
+
+
+class Stage(str, Enum):
+    """The common consultation lifecycle every process step maps onto."""
+
+    TOPIC = "选题"
+    RESEARCH = "调研"
+    PREPARE = "筹备"
+    CONSULT = "协商"
+    RESULT = "成果"
+    ASSIGN = "交办"
+    HANDLE = "办理"
+    SUPERVISE = "督办"
+    FEEDBACK = "反馈"
+    EVALUATE = "评价"
+
+
+STAGE_HINTS: dict[Stage, str] = {
+    Stage.TOPIC: "确定协商什么：议题从哪里来、谁来定",
+    Stage.RESEARCH: "协商前的调查研究",
+    Stage.PREPARE: "会前准备：人员、材料、场所",
+    Stage.CONSULT: "协商活动本身如何进行",
+    Stage.RESULT: "形成什么样的协商成果",
+    Stage.ASSIGN: "成果如何报送、交办给责任单位",
+    Stage.HANDLE: "责任单位如何办理",
+    Stage.SUPERVISE: "如何跟踪督办",
+    Stage.FEEDBACK: "办理结果如何反馈给提出方和群众",
+    Stage.EVALUATE: "如何评价协商和办理的质量",
+}
+
+
+class RelationKind(str, Enum):
+    """How one practice relates to another (besides being part of it)."""
+
+    SIMILAR = "相似"
+    INSPIRED_BY = "借鉴"
+    LOCAL_FORM_OF = "地方形式"
+    DERIVED_FROM = "发展自"
+    COMPLEMENTS = "配套"
+
+
+# How each kind reads from the other end of the link; None means symmetric.
+RELATION_INVERSE: dict[RelationKind, str | None] = {
+    RelationKind.SIMILAR: None,
+    RelationKind.INSPIRED_BY: "被借鉴",
+    RelationKind.LOCAL_FORM_OF: "有地方形式",
+    RelationKind.DERIVED_FROM: "发展出",
+    RelationKind.COMPLEMENTS: None,
+}
+
+RELATION_LABEL: dict[RelationKind, str] = {
+    RelationKind.SIMILAR: "相似做法",
+    RelationKind.INSPIRED_BY: "借鉴了",
+    RelationKind.LOCAL_FORM_OF: "是其地方形式",
+    RelationKind.DERIVED_FROM: "发展自",
+    RelationKind.COMPLEMENTS: "配套做法",
+}
+
+
+class Completeness(str, Enum):
+    BRIEF = "简要"
+    FAIR = "较完整"
+    FULL = "完整"
+
+
+class SourceKind(str, Enum):
+    SPEECH = "讲话"
+    EXCHANGE = "经验交流发言"
+    COMPILATION = "汇编"
+    NEWS = "新闻报道"
+    REPORT = "工作报告"
+    DOCUMENT = "文件"
+    OTHER = "其他"
+
+
+class Script(str, Enum):
+    SIMPLIFIED = "简体"
+    TRADITIONAL = "繁体"
+
+
+# --- field types ------------------------------------------------------------------------
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS + 20)]
+Excerpt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=MAX_EXCERPT_CHARS)]
+
+
+def listing(item, *, description: str, min_length: int = 0):
+    """A list field with the shared size limit."""
+    return Field(default_factory=list, description=description, min_length=min_length, max_length=MAX_LIST_ITEMS)
+
+
+REF_KEY = "x-kb-ref"
+
+
+def ref(target: str, description: str, *, required: bool = False):
+    """A reference to a record of type ``target``: its id, or its unique name or alias."""
+    return Field(... if required else None, description=description, json_schema_extra={REF_KEY: target})
+
+
+def refs(target: str, description: str, *, min_length: int = 0):
+    """A list of references to records of type ``target``."""
+    return Field(
+        default_factory=list,
+        description=description,
+        min_length=min_length,
+        max_length=MAX_LIST_ITEMS,
+        json_schema_extra={REF_KEY: target},
+    )
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo such as ``reigon:`` must not vanish silently."""
+
+    # YAML reads 463 or 2020 as numbers; in a text field they mean the text.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+class Citation(Strict):
+    source: Ref = ref("source", "来源文献：填来源的 id 或名称", required=True)
+    excerpt: Excerpt = Field(
+        description="原文摘录：逐字摘自来源（不超过 80 字），繁体来源可写简体；用于核对，显示为引文"
+    )
+    locator: Name | None = Field(default=None, description="出处位置，如“第二部分”“第3页”")
+    note: Text | None = Field(default=None, description="关于这段摘录的说明，如原文错字、转载替换词")
+
+
+class Inference(Strict):
+    field: Name = Field(description="哪个字段的内容是推断而非原文直接陈述，如 region、organization")
+    reason: Text = Field(description="推断的依据：原文哪句话、结合什么常识")
+
+
+class Component(Strict):
+    name: Name = Field(description="组成部分的名称，如“双联”“开门式选题”")
+    description: Text = Field(description="用自己的话说明这一部分做什么")
+    practice: Ref | None = ref("practice", "若这一部分另有实践记录，填其 id 或名称")
+    evidence: Citation | None = Field(default=None, description="支撑这一说明的原文摘录")
+
+
+class Step(Strict):
+    stage: Stage = Field(description="对应的协商环节：选题、调研、筹备、协商、成果、交办、办理、督办、反馈、评价")
+    name: Name = Field(description="这一步在该工作法里的叫法，如“选题集民意”")
+    description: Text = Field(description="这一步怎么做，用自己的话写")
+    evidence: Citation | None = Field(default=None, description="支撑这一步的原文摘录")
+
+
+class Outcome(Strict):
+    text: Text = Field(description="取得了什么成效，用自己的话写")
+    figures: list[Name] = listing(Name, description="原文给出的数字，须逐字出现在 evidence 摘录中，如“30多场次”")
+    evidence: Citation | None = Field(default=None, description="成效出处；有 figures 时必填")
+
+
+class Relation(Strict):
+    kind: RelationKind = Field(description="关系种类：相似、借鉴、地方形式、发展自、配套")
+    target: Ref = ref("practice", "相关实践的 id 或名称", required=True)
+    note: Text | None = Field(default=None, description="说明两者的关系")
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+class Record(Strict):
+    """Fields every record has. ``id`` comes from the file name, not from the YAML."""
+
+    type_name: ClassVar[str]
+    type_label: ClassVar[str]
+    folder: ClassVar[str]
+    needs_sources: ClassVar[bool] = False
+
+    name: Name = Field(description="名称（简体中文），在同类记录中唯一")
+    aliases: list[Name] = listing(Name, description="别名、简称，如“六式”“四双”")
+
+    # Where the record came from; set by the loader, never read from YAML.
+    _id: str = PrivateAttr(default="")
+    _path: str = PrivateAttr(default="")
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def path(self) -> str:
+        """Path of the YAML file, relative to the project root, with forward slashes."""
+        return self._path
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Region(Record):
+    type_name: ClassVar[str] = "region"
+    type_label: ClassVar[str] = "地区"
+    folder: ClassVar[str] = "regions"
+
+    level: Level = Field(description="行政层级：省、市、县区、乡镇街道（全国用于全国性机构）")
+    parent: Ref | None = ref("region", "上级地区的 id 或名称；省级不填")
+
+
+class Theme(Record):
+    type_name: ClassVar[str] = "theme"
+    type_label: ClassVar[str] = "主题"
+    folder: ClassVar[str] = "themes"
+
+    description: Text = Field(description="这个主题涵盖什么")
+
+
+class Source(Record):
+    type_name: ClassVar[str] = "source"
+    type_label: ClassVar[str] = "来源文献"
+    folder: ClassVar[str] = "sources"
+
+    kind: SourceKind = Field(description="文献类型：讲话、经验交流发言、汇编、新闻报道、工作报告、文件、其他")
+    date: dt.date | None = Field(default=None, description="讲话或成文日期（原文给出时）")
+    web_date: dt.date | None = Field(default=None, description="网页转载或上传日期")
+    speaker: Name | None = Field(default=None, description="讲话人或发言人（原文给出时）")
+    office: Name | None = Field(default=None, description="讲话人职务，如“临沧市政协主席”")
+    organization: Ref | None = ref("organization", "讲话人所在的政协组织")
+    outlet: Name | None = Field(default=None, description="刊载的网站或出版物")
+    url: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, description="原文网址，只接受 http:// 或 https://"
+    )
+    seed: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] | None = Field(
+        default=None, description="原文文本文件名（在 shared/seeds/ 中），用于核对摘录"
+    )
+    part_of: Ref | None = ref("source", "所属的汇编或文献（如摘登中的一篇发言）；摘录按其原文核对")
+    script: Script = Field(default=Script.SIMPLIFIED, description="原文字体：简体或繁体")
+    summary: Text | None = Field(default=None, description="这篇文献讲了什么")
+    notes: Text | None = Field(default=None, description="关于原文质量的说明，如网页杂项、同义词替换")
+    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+
+
+class Organization(Record):
+    type_name: ClassVar[str] = "organization"
+    type_label: ClassVar[str] = "政协组织"
+    folder: ClassVar[str] = "organizations"
+    needs_sources: ClassVar[bool] = True
+
+    level: Level = Field(description="层级：全国、省、市、县区、乡镇街道")
+    region: Ref | None = ref("region", "所在地区的 id 或名称；全国政协不填")
+    parent: Ref | None = ref("organization", "上级政协组织（指导关系）的 id 或名称")
+    description: Text | None = Field(default=None, description="简介")
+    sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
+    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+
+
+class Method(Record):
+    type_name: ClassVar[str] = "method"
+    type_label: ClassVar[str] = "通用做法"
+    folder: ClassVar[str] = "methods"
+
+    description: Text = Field(description="这种通用做法是什么，各地通常怎样做")
+    sources: list[Citation] = listing(Citation, description="出处")
+
+
+class Term(Record):
+    type_name: ClassVar[str] = "term"
+    type_label: ClassVar[str] = "术语"
+    folder: ClassVar[str] = "terms"
+    needs_sources: ClassVar[bool] = True
+
+    definition: Text = Field(description="释义，用自己的话写")
+    related: list[Ref] = refs("term", "相关术语的 id 或名称")
+    sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
+    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+
+
+class Practice(Record):
+    type_name: ClassVar[str] = "practice"
+    type_label: ClassVar[str] = "实践"
+    folder: ClassVar[str] = "practices"
+    needs_sources: ClassVar[bool] = True
+
+    organization: Ref = ref("organization", "创设或推行这一实践的政协组织（id 或名称）", required=True)
+    level: Level | None = Field(default=None, description="实践所在层级；不填则取组织的层级")
+    region: Ref | None = ref("region", "实践所在地区；不填则取组织所在地区")
+    start_year: Annotated[int, Field(ge=1949, le=2100)] | None = Field(
+        default=None, description="开始年份（原文给出或可推断时；推断须在 inferred 中说明）"
+    )
+    period: Name | None = Field(default=None, description="原文对时间的表述，如“中央政协工作会议以来”")
+    themes: list[Ref] = refs("theme", "主题（取自 data/themes）", min_length=1)
+    methods: list[Ref] = refs("method", "属于哪些通用做法（取自 data/methods）")
+    part_of: Ref | None = ref("practice", "是哪个实践的组成部分（id 或名称）")
+    summary: Text = Field(description="概要：是什么、为什么、怎么做，用自己的话写")
+    components: list[Component] = listing(Component, description="组成部分，如“四双”的四个“双”")
+    steps: list[Step] = listing(Step, description="运行步骤，每步对应一个协商环节")
+    outcomes: list[Outcome] = listing(Outcome, description="成效，数字须来自原文")
+    relations: list[Relation] = listing(Relation, description="与其他实践的关系")
+    tags: list[Name] = listing(Name, description="标签，自由填写")
+    completeness: Completeness = Field(description="完整程度：简要、较完整、完整")
+    sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
+    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+    added: dt.date = Field(description="收录日期，如 2026-11-23")
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Region, Theme, Source, Organization, Method, Term, Practice)
+TYPES_BY_FOLDER: dict[str, type[Record]] = {t.folder: t for t in RECORD_TYPES}
+TYPES_BY_NAME: dict[str, type[Record]] = {t.type_name: t for t in RECORD_TYPES}
+
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass
+class KnowledgeBase:
+    """Every validated record, by type and id, with references resolved to ids."""
+
+    root: Path
+    records: dict[str, dict[str, Record]] = field(default_factory=dict)
+
+    def of(self, record_type: type[R]) -> dict[str, R]:
+        return self.records.setdefault(record_type.type_name, {})  # type: ignore[return-value]
+
+    def get(self, record_type: type[R], record_id: str | None) -> R | None:
+        if record_id is None:
+            return None
+        return self.of(record_type).get(record_id)
+
+    @property
+    def practices(self) -> dict[str, Practice]:
+        return self.of(Practice)
+
+    @property
+    def organizations(self) -> dict[str, Organization]:
+        return self.of(Organization)
+
+    @property
+    def regions(self) -> dict[str, Region]:
+        return self.of(Region)
+
+    @property
+    def themes(self) -> dict[str, Theme]:
+        return self.of(Theme)
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return self.of(Source)
+
+    @property
+    def terms(self) -> dict[str, Term]:
+        return self.of(Term)
+
+    @property
+    def methods(self) -> dict[str, Method]:
+        return self.of(Method)
+
+    def counts(self) -> dict[str, int]:
+        return {t.type_label: len(self.of(t)) for t in RECORD_TYPES}

@@ -1,0 +1,60 @@
+"""Where each record's page lives under docs/ — the one place URLs are decided.
+
+Generated pages live in folders the generator owns; everything else in docs/ is hand-written
+and never touched. Ids are validated ASCII slugs, so a path can never leave its folder.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from .model import ID_PATTERN, Method, Organization, Practice, Record, Region, Source, Term, Theme
+
+# folder under docs/ for each record type that has pages of its own
+PAGE_FOLDERS: dict[str, str] = {
+    Practice.type_name: "practices",
+    Organization.type_name: "organizations",
+    Region.type_name: "regions",
+    Theme.type_name: "themes",
+    Source.type_name: "sources",
+    Method.type_name: "methods",
+}
+GLOSSARY_PAGE = "glossary/index.md"
+EXPLORE_FOLDER = "explore"
+
+# Every folder (relative to docs/) whose content the generator writes and may delete.
+GENERATED_FOLDERS: tuple[str, ...] = (*PAGE_FOLDERS.values(), "glossary", EXPLORE_FOLDER, "courses")
+
+
+def record_page(type_name: str, record_id: str) -> str:
+    """docs-relative path of a record's page (terms share the glossary page)."""
+    if not ID_PATTERN.match(record_id):  # ids are checked by the loader; this guards the writer
+        raise ValueError(f"unsafe record id {record_id!r}")
+    if type_name == Term.type_name:
+        return GLOSSARY_PAGE
+    return f"{PAGE_FOLDERS[type_name]}/{record_id}.md"
+
+
+def record_anchor(type_name: str, record_id: str) -> str:
+    return record_id if type_name == Term.type_name else ""
+
+
+def page_of(record: Record) -> str:
+    return record_page(record.type_name, record.id)
+
+
+def href(from_page: str, to_page: str, anchor: str = "") -> str:
+    """A relative Markdown link from one docs page to another (mkdocs resolves and checks it)."""
+    if from_page == to_page:
+        target = ""
+    else:
+        target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return f"{target}#{anchor}" if anchor else (target or "#")
+
+
+def index_page(folder: str) -> str:
+    return f"{folder}/index.md"
+
+
+def explore_page(name: str) -> str:
+    return f"{EXPLORE_FOLDER}/{name}.md"

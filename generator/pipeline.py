@@ -1,0 +1,44 @@
+"""The pipeline, stage by stage: load → validate → link → render → write → build.
+
+Each function here runs the stages up to a point and hands on one value; nothing reaches
+back into an earlier stage. ``kb check`` stops after link, ``kb generate`` after write, and
+``kb build`` (generator.build) adds the mkdocs build and the atomic swap of site/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .link import Graph, link, read_handwritten
+from .load import load_all
+from .model import KnowledgeBase
+from .problems import DataError, Problems
+from .project import Project
+from .validate import validate
+
+
+@dataclass
+class Checked:
+    kb: KnowledgeBase
+    graph: Graph | None
+    problems: Problems
+    excerpts_checked: int
+
+
+def check(project: Project, seeds_dir: Path | None = None) -> Checked:
+    """Load, validate and link, collecting every problem."""
+    raws, problems = load_all(project.root, project.data_dir)
+    validated = validate(raws, project.root, problems, seeds_dir=seeds_dir)
+    graph = None
+    if not problems.errors:
+        graph = link(validated.kb, problems, read_handwritten(project.docs_dir))
+    return Checked(validated.kb, graph, problems, validated.excerpts_checked)
+
+
+def load_graph(project: Project) -> tuple[Graph, Problems]:
+    """A linked graph of valid data, or DataError carrying every problem."""
+    checked = check(project)
+    if checked.problems.errors or checked.graph is None:
+        raise DataError(checked.problems)
+    return checked.graph, checked.problems

@@ -1,0 +1,526 @@
+"""Stage 2 — validate: parsed YAML -> model records, with every reference resolved.
+
+Checks run in order, each collecting problems rather than stopping:
+1. each file against its record type (types, required and unknown fields, vocabularies);
+2. names unique within a type, aliases unambiguous;
+3. references (written as an id or a unique name/alias) resolved to ids;
+4. no cycles in part-of/parent chains, and the rules no type annotation can express
+   (figures stand in their excerpt, inferred fields exist, links are http(s));
+5. optionally, every excerpt found verbatim in its original text (``--sources``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from . import text as textutil
+from .load import RawRecord, locate
+from .model import (
+    REF_KEY,
+    RECORD_TYPES,
+    TYPES_BY_NAME,
+    Citation,
+    Completeness,
+    KnowledgeBase,
+    Level,
+    Organization,
+    Practice,
+    Record,
+    Region,
+    Source,
+)
+from .problems import Problems, field_path
+
+LEVEL_ORDER = {level: i for i, level in enumerate(Level)}
+SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
+# A Markdown or HTML link in free text whose target could run script.
+UNSAFE_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?)\s*(javascript|vbscript|data|file)\s*:", re.I)
+_KIND_NAMES = {bool: "布尔值（是/否）", int: "数字", float: "数字", str: "文本", list: "列表", dict: "字段映射", type(None): "空值"}
+
+
+def kind_of(value: Any) -> str:
+    return _KIND_NAMES.get(type(value), type(value).__name__)
+
+
+# --- model introspection ------------------------------------------------------------------
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    out = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    for arg in typing.get_args(annotation):
+        out.extend(_models_in(arg))
+    return out
+
+
+def model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The nested model class that a pydantic error location points into."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return current
+        nested = _models_in(info.annotation)
+        current = nested[0] if nested else None
+    return current
+
+
+def field_description(model: type[BaseModel], loc: tuple) -> str:
+    parent = model_at(model, loc[:-1]) if loc else None
+    if parent is None or not loc or not isinstance(loc[-1], str):
+        return ""
+    info = parent.model_fields.get(loc[-1])
+    return (info.description or "") if info else ""
+
+
+@dataclass(frozen=True)
+class RefSite:
+    """One reference inside a record: where it is, what it points to, how to rewrite it."""
+
+    loc: tuple
+    target: str
+    value: str
+    owner: BaseModel
+    attr: str
+    index: int | None
+
+    def set(self, new_value: str) -> None:
+        if self.index is None:
+            setattr(self.owner, self.attr, new_value)
+        else:
+            getattr(self.owner, self.attr)[self.index] = new_value
+
+
+@lru_cache(maxsize=None)
+def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, str | None, bool], ...]:
+    """(field, ref target or None, may hold nested models) for each field, computed once per class."""
+    plan = []
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        plan.append((name, extra.get(REF_KEY), bool(_models_in(info.annotation))))
+    return tuple(plan)
+
+
+def iter_refs(obj: BaseModel, loc: tuple = ()) -> Iterator[RefSite]:
+    for name, target, nested in _field_plan(type(obj)):
+        value = getattr(obj, name)
+        if target:
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    yield RefSite(loc + (name, i), target, item, obj, name, i)
+            elif value is not None:
+                yield RefSite(loc + (name,), target, value, obj, name, None)
+        elif nested:
+            if isinstance(value, BaseModel):
+                yield from iter_refs(value, loc + (name,))
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, BaseModel):
+                        yield from iter_refs(item, loc + (name, i))
+
+
+def iter_models(obj: BaseModel, kind: type[BaseModel], loc: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every nested model of class ``kind`` inside ``obj`` with its location."""
+    for name, _target, nested in _field_plan(type(obj)):
+        if not nested:
+            continue
+        value = getattr(obj, name)
+        items = [(loc + (name,), value)] if isinstance(value, BaseModel) else [
+            (loc + (name, i), v) for i, v in enumerate(value or []) if isinstance(v, BaseModel)
+        ]
+        for item_loc, item in items:
+            if isinstance(item, kind):
+                yield item_loc, item
+            yield from iter_models(item, kind, item_loc)
+
+
+def iter_strings(value: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from iter_strings(getattr(value, name), loc + (name,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from iter_strings(item, loc + (i,))
+
+
+# --- 1. one file against its type -----------------------------------------------------------
+
+
+def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str, bool]:
+    """A pydantic error as (location, Chinese message, point at the key rather than the value)."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        description = field_description(model, loc)
+        hint = f"（{description}）" if description else ""
+        return loc, f"缺少必填字段 {loc[-1]}{hint}", True
+    if kind == "extra_forbidden":
+        parent = model_at(model, loc[:-1]) or model
+        allowed = list(parent.model_fields)
+        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = f"；是否想写 {guess[0]}？" if guess else ""
+        return loc, f"未知字段“{loc[-1]}”{hint}（可用字段：{'、'.join(allowed)}）", True
+    if kind in ("enum", "literal_error"):
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return loc, f"“{value}”不是允许的值；可选：{'、'.join(allowed)}", False
+    if kind == "string_type":
+        hint = "；YAML 会把 yes/no/on/off/true/false 读成布尔值，请给文本加引号" if isinstance(value, bool) else ""
+        return loc, f"应为文本，实际是{kind_of(value)}{hint}", False
+    if kind == "string_too_long":
+        return loc, f"过长：{len(value)} 字，上限 {ctx.get('max_length')} 字", False
+    if kind == "string_too_short":
+        if ctx.get("min_length", 1) <= 1:
+            return loc, "不能为空", False
+        return loc, f"过短：至少 {ctx.get('min_length')} 个字", False
+    if kind == "too_short":
+        return loc, f"至少需要 {ctx.get('min_length')} 项", False
+    if kind == "too_long":
+        return loc, f"项数过多：上限 {ctx.get('max_length')} 项", False
+    if kind == "list_type":
+        return loc, f"应为列表（每项以“- ”开头），实际是{kind_of(value)}", False
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return loc, f"应为字段映射（如 name: …），实际是{kind_of(value)}", False
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return loc, f"应为整数（如 2020），实际是“{value}”", False
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return loc, f"超出范围：“{value}”", False
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return loc, f"应为日期，格式如 2026-11-23，实际是“{value}”", False
+    if kind == "string_pattern_mismatch":
+        return loc, f"格式不对：“{value}”", False
+    return loc, f"值不合要求：{error.get('msg', '')}", False
+
+
+def build_record(raw: RawRecord, problems: Problems) -> Record | None:
+    try:
+        record = raw.type.model_validate(raw.data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc, message, at_key = explain(error, raw.type)
+            line = locate(raw.text, loc, key=at_key)
+            problems.error(raw.path, line, field_path(loc), message)
+        return None
+    record._id = raw.id
+    record._path = raw.path
+    return record
+
+
+# --- 2 and 3. names and references -----------------------------------------------------------
+
+
+@dataclass
+class NameIndex:
+    """How the records of one type can be referred to."""
+
+    ids: dict[str, Record]
+    names: dict[str, list[str]]
+    aliases: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, records: dict[str, Record]) -> "NameIndex":
+        names: dict[str, list[str]] = defaultdict(list)
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for record_id, record in records.items():
+            names[record.name].append(record_id)
+            for alias in dict.fromkeys(record.aliases):
+                if alias != record.name:
+                    aliases[alias].append(record_id)
+        return cls(records, dict(names), dict(aliases))
+
+    def resolve(self, value: str) -> list[str]:
+        """Ids a reference may mean: an id wins over a name, a name over an alias."""
+        if value in self.ids:
+            return [value]
+        return self.names.get(value) or self.aliases.get(value) or []
+
+    def suggestions(self, value: str) -> list[str]:
+        labels = list(self.names) + list(self.aliases)
+        close = difflib.get_close_matches(value, labels, n=5, cutoff=0.5)
+        close += [n for n in labels if value in n or (len(n) > 1 and n in value)][:5]
+        return list(dict.fromkeys(close))[:5]
+
+
+class Context:
+    """What the reference checks need: records, their raw text for line numbers, name indexes."""
+
+    def __init__(self, kb: KnowledgeBase, raws: dict[tuple[str, str], RawRecord]):
+        self.kb = kb
+        self.raws = raws
+        self.indexes = {t.type_name: NameIndex.of(kb.of(t)) for t in RECORD_TYPES}
+
+    def line(self, record: Record, loc: tuple, key: bool = False) -> int:
+        raw = self.raws.get((record.type_name, record.id))
+        return locate(raw.text, loc, key=key) if raw else 0
+
+
+def check_names(ctx: Context, problems: Problems) -> None:
+    for record_type in RECORD_TYPES:
+        index = ctx.indexes[record_type.type_name]
+        records = ctx.kb.of(record_type)
+        for name, ids in index.names.items():
+            for record_id in ids[1:]:
+                first = records[ids[0]]
+                record = records[record_id]
+                problems.error(
+                    record.path, ctx.line(record, ("name",)), "name",
+                    f"{record_type.type_label}名称“{name}”与 {first.path} 重复；名称在同类记录中须唯一",
+                )
+        for alias, ids in index.aliases.items():
+            owners = index.names.get(alias, []) + ids
+            if len(owners) > 1:
+                record = records[ids[-1]]
+                others = "、".join(records[i].path for i in owners if i != record.id)
+                problems.warning(
+                    record.path, ctx.line(record, ("aliases",)), "aliases",
+                    f"别名“{alias}”也属于 {others}；用它作引用时有歧义（名称优先于别名）",
+                )
+
+
+def resolve_references(ctx: Context, problems: Problems) -> None:
+    for record_type in RECORD_TYPES:
+        for record in ctx.kb.of(record_type).values():
+            for site in list(iter_refs(record)):
+                index = ctx.indexes[site.target]
+                target_type = TYPES_BY_NAME[site.target]
+                found = index.resolve(site.value)
+                if len(found) == 1:
+                    site.set(found[0])
+                    continue
+                where = (record.path, ctx.line(record, site.loc), field_path(site.loc))
+                if found:
+                    listed = "、".join(f"{index.ids[i].name}（id: {i}）" for i in found)
+                    problems.error(*where, f"“{site.value}”有歧义，可能是：{listed}；请改写为其中一个的 id")
+                    continue
+                if site.target == "theme":
+                    allowed = "、".join(index.names)
+                    problems.error(*where, f"“{site.value}”不是已有的主题；可选：{allowed}（新主题须先在 data/themes/ 中建立）")
+                    continue
+                hint = ""
+                elsewhere = [t.type_label for t in RECORD_TYPES if t.type_name != site.target and ctx.indexes[t.type_name].resolve(site.value)]
+                if elsewhere:
+                    hint = f"；“{site.value}”是{'、'.join(elsewhere)}，不是{target_type.type_label}"
+                close = index.suggestions(site.value)
+                if close:
+                    hint += f"；相近的有：{'、'.join(close)}"
+                problems.error(*where, f"找不到{target_type.type_label}“{site.value}”{hint}")
+
+
+# --- 4. rules across fields ----------------------------------------------------------------
+
+PARENT_FIELDS: tuple[tuple[type[Record], str], ...] = (
+    (Practice, "part_of"),
+    (Region, "parent"),
+    (Organization, "parent"),
+    (Source, "part_of"),
+)
+
+
+def check_cycles(ctx: Context, problems: Problems) -> None:
+    for record_type, attr in PARENT_FIELDS:
+        records = ctx.kb.of(record_type)
+        reported: set[str] = set()
+        for start in records:
+            chain: list[str] = []
+            current: str | None = start
+            while current is not None and current in records and current not in chain:
+                chain.append(current)
+                current = getattr(records[current], attr)
+            if current is None or current not in chain:
+                continue
+            cycle = chain[chain.index(current):]
+            if reported.intersection(cycle):
+                continue
+            reported.update(cycle)
+            first = records[min(cycle)]
+            names = " → ".join(records[i].name for i in cycle + [cycle[0]]) if len(cycle) > 1 else first.name
+            problems.error(
+                first.path, ctx.line(first, (attr,)), attr,
+                f"{attr} 形成了循环：{names}；一个{record_type.type_label}不能直接或间接属于自己",
+            )
+
+
+def check_rules(ctx: Context, problems: Problems) -> None:
+    kb = ctx.kb
+    for record_type in RECORD_TYPES:
+        field_names = set(record_type.model_fields)
+        for record in kb.of(record_type).values():
+            for loc, value in iter_strings(record):
+                if UNSAFE_LINK.search(value):
+                    problems.error(record.path, ctx.line(record, loc), field_path(loc),
+                                   "含有 javascript:/data: 等不安全的链接；链接只接受 http、https 或站内相对地址")
+            for i, inference in enumerate(getattr(record, "inferred", []) or []):
+                root_field = re.split(r"[.\[]", inference.field, maxsplit=1)[0]
+                if root_field not in field_names:
+                    problems.error(record.path, ctx.line(record, ("inferred", i, "field")), f"inferred[{i}].field",
+                                   f"“{inference.field}”不是{record_type.type_label}的字段；可用：{'、'.join(sorted(field_names))}")
+
+    for source in kb.sources.values():
+        if source.url and not SAFE_URL.match(source.url):
+            problems.error(source.path, ctx.line(source, ("url",)), "url",
+                           "网址只接受 http:// 或 https:// 开头的地址（javascript:、data:、file: 等会被拒绝）")
+        parent = kb.sources.get(source.part_of or "")
+        if parent and source.seed and parent.seed and source.seed != parent.seed:
+            problems.error(source.path, ctx.line(source, ("seed",)), "seed",
+                           f"seed 与所属文献 {parent.path} 的 seed 不同")
+
+    for region in kb.regions.values():
+        parent = kb.regions.get(region.parent or "")
+        if parent and LEVEL_ORDER[parent.level] >= LEVEL_ORDER[region.level]:
+            problems.error(region.path, ctx.line(region, ("parent",)), "parent",
+                           f"上级地区“{parent.name}”（{parent.level.value}）的层级不高于本地区（{region.level.value}）")
+
+    for org in kb.organizations.values():
+        region = kb.regions.get(org.region or "")
+        if region and org.level is not Level.NATIONAL and region.level != org.level:
+            problems.warning(org.path, ctx.line(org, ("region",)), "region",
+                             f"组织层级为“{org.level.value}”，所在地区“{region.name}”却是“{region.level.value}”级")
+        if org.region is None and org.level is not Level.NATIONAL:
+            problems.warning(org.path, ctx.line(org, ()), "region", "没有填写所在地区，地区页和筛选中将找不到它")
+
+    for practice in kb.practices.values():
+        check_practice(ctx, practice, problems)
+
+
+def check_practice(ctx: Context, practice: Practice, problems: Problems) -> None:
+    seen_targets: set[tuple[str, str]] = set()
+    for i, relation in enumerate(practice.relations):
+        loc = ("relations", i, "target")
+        if relation.target == practice.id:
+            problems.error(practice.path, ctx.line(practice, loc), field_path(loc), "不能与自己建立关系")
+        key = (relation.kind.value, relation.target)
+        if key in seen_targets:
+            problems.warning(practice.path, ctx.line(practice, loc), field_path(loc), "重复的关系")
+        seen_targets.add(key)
+    for i, outcome in enumerate(practice.outcomes):
+        if outcome.figures and outcome.evidence is None:
+            loc = ("outcomes", i, "figures")
+            problems.error(practice.path, ctx.line(practice, loc), field_path(loc),
+                           "写了数字就必须给出 evidence（来源和原文摘录），数字须出自原文")
+            continue
+        if outcome.evidence is None:
+            continue
+        excerpt = textutil.normalize_for_match(outcome.evidence.excerpt)
+        for j, figure in enumerate(outcome.figures):
+            if textutil.normalize_for_match(figure) not in excerpt:
+                loc = ("outcomes", i, "figures", j)
+                problems.error(practice.path, ctx.line(practice, loc), field_path(loc),
+                               f"数字“{figure}”没有出现在本条 evidence 的摘录中；数字须逐字出自原文")
+    expected = estimate_completeness(practice)
+    if practice.completeness is not expected and _rank(practice.completeness) > _rank(expected):
+        problems.warning(practice.path, ctx.line(practice, ("completeness",)), "completeness",
+                         f"标为“{practice.completeness.value}”，但内容看起来只够“{expected.value}”"
+                         "（完整：有组成部分或步骤、有成效、概要充分）")
+
+
+def _rank(completeness: Completeness) -> int:
+    return list(Completeness).index(completeness)
+
+
+def estimate_completeness(practice: Practice) -> Completeness:
+    """A rough, explainable measure: what a reader can learn from the record."""
+    score = 0
+    score += bool(practice.components or practice.steps)
+    score += len(practice.steps) >= 3 or len(practice.components) >= 3
+    score += bool(practice.outcomes)
+    score += len(practice.summary) >= 60
+    if score >= 4:
+        return Completeness.FULL
+    if score >= 2:
+        return Completeness.FAIR
+    return Completeness.BRIEF
+
+
+# --- 5. excerpts against the original texts -------------------------------------------------
+
+
+def source_seed(kb: KnowledgeBase, source_id: str) -> str | None:
+    seen: set[str] = set()
+    current = kb.sources.get(source_id)
+    while current is not None and current.id not in seen:
+        if current.seed:
+            return current.seed
+        seen.add(current.id)
+        current = kb.sources.get(current.part_of or "")
+    return None
+
+
+def verify_excerpts(ctx: Context, seeds_dir: Path, problems: Problems) -> int:
+    """Check every excerpt stands verbatim in its source text. Returns how many were checked."""
+    kb = ctx.kb
+    texts: dict[str, str | None] = {}
+
+    def seed_text(name: str) -> str | None:
+        if name not in texts:
+            path = seeds_dir / name
+            try:
+                texts[name] = textutil.normalize_for_match(path.read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError):
+                texts[name] = None
+        return texts[name]
+
+    for source in kb.sources.values():
+        if source.seed and seed_text(source.seed) is None:
+            problems.error(source.path, ctx.line(source, ("seed",)), "seed", f"在 {seeds_dir} 中找不到原文 {source.seed}")
+
+    checked = 0
+    for record_type in RECORD_TYPES:
+        for record in kb.of(record_type).values():
+            for loc, citation in iter_models(record, Citation):
+                seed = source_seed(kb, citation.source)
+                if seed is None:
+                    problems.warning(record.path, ctx.line(record, loc + ("source",)), field_path(loc + ("source",)),
+                                     "来源没有原文文件（seed），无法核对摘录")
+                    continue
+                original = seed_text(seed)
+                if original is None:
+                    continue
+                checked += 1
+                if textutil.normalize_for_match(citation.excerpt) not in original:
+                    problems.error(record.path, ctx.line(record, loc + ("excerpt",)), field_path(loc + ("excerpt",)),
+                                   f"摘录在原文 {seed} 中找不到（已做繁→简和去空白处理）；摘录须逐字照录")
+    return checked
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+@dataclass
+class Validated:
+    kb: KnowledgeBase
+    problems: Problems
+    excerpts_checked: int = 0
+
+
+def validate(raws: list[RawRecord], root: Path, problems: Problems, seeds_dir: Path | None = None) -> Validated:
+    kb = KnowledgeBase(root=root)
+    by_key: dict[tuple[str, str], RawRecord] = {}
+    for raw in raws:
+        record = build_record(raw, problems)
+        if record is not None:
+            kb.of(raw.type)[raw.id] = record
+            by_key[(raw.type.type_name, raw.id)] = raw
+    ctx = Context(kb, by_key)
+    check_names(ctx, problems)
+    resolve_references(ctx, problems)
+    check_cycles(ctx, problems)
+    check_rules(ctx, problems)
+    checked = verify_excerpts(ctx, seeds_dir, problems) if seeds_dir is not None else 0
+    return Validated(kb, problems, checked)
