@@ -392,8 +392,6 @@ def check_rules(ctx: Context, problems: Problems) -> None:
         if region and org.level is not Level.NATIONAL and region.level != org.level:
             problems.warning(org.path, ctx.line(org, ("region",)), "region",
                              f"组织层级为“{org.level.value}”，所在地区“{region.name}”却是“{region.level.value}”级")
-        if org.region is None and org.level is not Level.NATIONAL:
-            problems.warning(org.path, ctx.line(org, ()), "region", "没有填写所在地区，地区页和筛选中将找不到它")
 
     for practice in kb.practices.values():
         check_practice(ctx, practice, problems)
