@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from .build import BuildFailed
 from .problems import DataError, Problems
 from .project import Project, ProjectNotFound
 
@@ -157,13 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except DataError as exc:
         print_problems(exc.problems, out=sys.stderr)
-        print(f"数据有 {len(exc.problems.errors)} 个错误，未作任何改动；请先修正（可运行 kb check 查看）", file=sys.stderr)
+        print(f"数据有 {len(exc.problems.errors)} 个错误，未生成页面，网站保持原样；请先修正（可运行 kb check 查看）", file=sys.stderr)
+        return 1
+    except BuildFailed as exc:
+        print(f"构建失败，上次构建的网站保持不变：\n{exc}", file=sys.stderr)
         return 1
     except (UserError, ProjectNotFound) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断；未作任何改动", file=sys.stderr)
+        print("已中断；网站（site/）保持原样", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("KB_DEBUG"):

@@ -14,8 +14,8 @@ import re
 # footnotes and abbreviations). Escaping them all costs nothing for Chinese text.
 _INLINE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]<>#|!&~^=$"}
 _INLINE_TABLE = str.maketrans(_INLINE)
-# At the start of a line these also start blocks (lists, rules, headings, quotes).
-_LINE_START = re.compile(r"^([ \t]*)([-+.0-9]+)", re.M)
+# At the start of a line these start blocks: list items ("- ", "1. "), rules ("---").
+_LINE_START = re.compile(r"^([ \t]*)([-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|[-=_*]{3,}(?=\s*$))", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 
@@ -24,10 +24,20 @@ def _escape_line_start(match: re.Match) -> str:
     return lead + "".join(f"&#{ord(c)};" for c in chars)
 
 
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2026\u00b7"
+# White space next to a Chinese character or punctuation is an artefact of line wrapping in
+# the YAML file (a folded ">-" block turns each line break into a space), not a real space.
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
+def join_lines(text: str) -> str:
+    """Fold white space: none next to Chinese text, one space between Latin words."""
+    return _SPACE_BY_CJK.sub("", " ".join(text.split()))
+
+
 def escape_inline(text: str) -> str:
     """One line of plain text, safe anywhere inline (newlines fold to spaces)."""
-    text = _CONTROL.sub("", text)
-    text = " ".join(text.split())
+    text = join_lines(_CONTROL.sub("", text))
     return _LINE_START.sub(_escape_line_start, text.translate(_INLINE_TABLE))
 
 
@@ -38,7 +48,7 @@ def escape_cell(text: str) -> str:
 
 def escape_link_title(text: str, limit: int = 140) -> str:
     """Text for a link's "title" (the hover text)."""
-    text = " ".join(_CONTROL.sub("", text).split())
+    text = join_lines(_CONTROL.sub("", text))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;").replace("\\", "&#92;")

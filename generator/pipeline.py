@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .link import Graph, link, read_handwritten
+from .render import render_all
+from .write import WriteResult, write_files
 from .load import load_all
 from .model import KnowledgeBase
 from .problems import DataError, Problems
@@ -42,3 +44,28 @@ def load_graph(project: Project) -> tuple[Graph, Problems]:
     if checked.problems.errors or checked.graph is None:
         raise DataError(checked.problems)
     return checked.graph, checked.problems
+
+
+@dataclass
+class Generated:
+    graph: Graph
+    problems: Problems
+    written: int
+    unchanged: int
+    removed: int
+
+
+def render_files(graph: Graph) -> dict[str, bytes]:
+    """Every generated file under docs/, by docs-relative path."""
+    from .exports import data_files
+
+    files = {page.path: page.content.encode("utf-8") for page in render_all(graph)}
+    files.update(data_files(graph))
+    return files
+
+
+def generate(project: Project) -> Generated:
+    """load → validate → link → render → write. Nothing is written when the data has errors."""
+    graph, problems = load_graph(project)
+    result: WriteResult = write_files(project.docs_dir, render_files(graph))
+    return Generated(graph, problems, result.written, result.unchanged, result.removed)

@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine (see README):
+#   make site   — install, check the data and build the site into site/
+#   make test   — install (with Debian's chromium), then run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup site test browser-deps serve check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+site: setup
+	$(BIN)/kb build
+
+check: setup
+	$(BIN)/kb check
+
+serve: setup
+	$(BIN)/kb serve
+
+# Browser tests use Debian's chromium (never a downloaded browser build) and CJK fonts.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	fi
+
+test: setup browser-deps
+	$(BIN)/python -m pytest -n 2 -q
+
+clean:
+	rm -rf site .site-build-* dist review .pytest_cache

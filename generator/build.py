@@ -1,0 +1,176 @@
+"""Stage 6 — build: mkdocs into a fresh folder, then swap it in for site/ in one step.
+
+A build that fails, is interrupted (Ctrl-C, SIGTERM) or meets bad data leaves the previous
+site/ byte for byte as it was. Two builds of one project at the same time are serialised by
+a lock file; the second says so and waits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import datetime as dt
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+from .project import Project
+
+LOCK_NAME = ".kb-build.lock"
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+class BuildFailed(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def build_lock(project: Project, announce=print):
+    """Hold the project's build lock; if another build has it, say so and wait."""
+    path = project.root / LOCK_NAME
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "未知"
+            announce(f"另一个构建正在进行（进程 {holder}），等待它结束后再构建……")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2). False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE)
+    return result == 0
+
+
+def swap_in(new_site: Path, site: Path) -> None:
+    """Make ``new_site`` the site; the old one is removed afterwards."""
+    if not site.exists():
+        os.rename(new_site, site)
+        return
+    if _exchange(new_site, site):
+        shutil.rmtree(new_site, ignore_errors=True)  # now holds the old site
+        return
+    old = site.with_name(f".site-old-{os.getpid()}")
+    os.rename(site, old)
+    os.rename(new_site, site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """SIGTERM (a service manager stopping us) cleans up like Ctrl-C does."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(project: Project, site_dir: Path, strict: bool, quiet: bool) -> list[str]:
+    """Build with mkdocs into ``site_dir``; returns its warnings, raises BuildFailed."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    collector = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    if quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        config = load_config(str(project.config_file), site_dir=str(site_dir), strict=strict)
+        build(config)
+    except PluginError as exc:
+        raise BuildFailed(str(exc)) from None
+    except (Abort, ConfigurationError) as exc:
+        details = "\n".join(collector.messages)
+        raise BuildFailed(f"mkdocs 构建失败：{exc}\n{details}".strip()) from None
+    finally:
+        logger.removeHandler(collector)
+    return collector.messages
+
+
+def reproducible_timestamp(graph) -> None:
+    """mkdocs stamps the sitemap with the build date; use the data's date so two builds of
+    the same data are byte-identical (SOURCE_DATE_EPOCH is the reproducible-builds convention)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return
+    from .render import data_date
+
+    day = data_date(graph) or dt.date(2026, 1, 1)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+
+
+def build_site(project: Project, *, strict: bool = True, quiet: bool = False, announce=print) -> str:
+    """Check the data, build the site into a temporary folder and swap it in."""
+    from .pipeline import load_graph
+
+    started = time.monotonic()
+    with build_lock(project, announce), sigterm_as_interrupt():
+        graph, problems = load_graph(project)  # raises DataError before anything is touched
+        reproducible_timestamp(graph)
+        tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
+        try:
+            warnings = run_mkdocs(project, tmp, strict, quiet)
+            swap_in(tmp, project.site_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    seconds = time.monotonic() - started
+    pages = sum(1 for _ in project.site_dir.rglob("*.html"))
+    note = f"；mkdocs 提示 {len(warnings)} 条" if warnings else ""
+    return f"构建完成：{pages} 个页面，用时 {seconds:.1f} 秒，输出到 site/{note}"
+
+
+def serve(project: Project, address: str = "127.0.0.1:8000") -> None:
+    """mkdocs serve with --dirty: only pages whose Markdown changed are rebuilt."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    mkdocs_serve(config_file=str(project.config_file), dev_addr=address, build_type="dirty", livereload=True)
+

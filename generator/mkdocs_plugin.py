@@ -1,0 +1,119 @@
+"""The mkdocs side: a thin plugin that runs the generator and adds the theme's extras.
+
+- ``on_config``: generate docs/ from data/ (so plain ``mkdocs build`` and ``mkdocs serve``
+  work), put our template overrides before Material's, add our CSS/JS, watch data/.
+- ``on_files``: add our static assets from the package.
+- ``on_page_markdown``: in hand-written pages, expand ``<!-- kb:… -->`` blocks and link first
+  mentions, exactly as the generator does for generated pages.
+- ``on_post_build``: write the search index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from . import paths
+from .problems import DataError
+from .project import Project
+
+log = logging.getLogger("mkdocs.plugins.kb")
+
+PACKAGE_DIR = Path(__file__).parent
+THEME_DIR = PACKAGE_DIR / "theme"
+STATIC_DIR = PACKAGE_DIR / "static"
+CSS = ["assets/kb/kb.css", "assets/kb/print.css"]
+JS = ["assets/kb/kb.js"]
+
+
+class KnowledgeBaseConfig(Config):
+    # Folder of YAML records, relative to mkdocs.yml.
+    data_dir = c.Type(str, default="data")
+    # Link the first mention of practices, methods and terms in hand-written pages too.
+    autolink = c.Type(bool, default=True)
+    # Write the search index (turned off only by benchmarks that measure without search).
+    search = c.Type(bool, default=True)
+
+
+def format_problems(exc: DataError) -> str:
+    lines = [p.format() for p in exc.problems.errors[:50]]
+    more = len(exc.problems.errors) - len(lines)
+    if more > 0:
+        lines.append(f"……另有 {more} 个错误（运行 kb check 查看全部）")
+    return "数据有错误，未生成页面：\n" + "\n".join(lines)
+
+
+class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
+    def __init__(self):
+        super().__init__()
+        self.graph = None
+        self.project: Project | None = None
+
+    def on_config(self, config):
+        from .pipeline import generate
+
+        root = Path(config.config_file_path).resolve().parent
+        self.project = Project(root)
+        data_dir = (root / self.config.data_dir).resolve()
+        if data_dir != self.project.data_dir.resolve():
+            raise PluginError("kb 插件目前只支持项目根目录下的 data/ 文件夹")
+        try:
+            generated = generate(self.project)
+        except DataError as exc:
+            raise PluginError(format_problems(exc)) from None
+        self.graph = generated.graph
+        if generated.written or generated.removed:
+            log.info(f"kb：生成页面 {generated.written} 个，删除 {generated.removed} 个")
+
+        # Our overrides come after a project's own custom_dir, before Material's templates.
+        dirs = list(config.theme.dirs)
+        position = 1 if config.theme.custom_dir else 0
+        if str(THEME_DIR) not in dirs:
+            config.theme.dirs.insert(position, str(THEME_DIR))
+        for css in CSS:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        for js in JS:
+            if js not in [str(x) for x in config.extra_javascript]:
+                config.extra_javascript.append(js)
+        if str(data_dir) not in config.watch:
+            config.watch.append(str(data_dir))
+        return config
+
+    def on_files(self, files: Files, config):
+        for path in sorted(STATIC_DIR.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(STATIC_DIR).as_posix()
+                existing = files.get_file_from_path(rel)
+                if existing is not None:
+                    files.remove(existing)
+                files.append(File(rel, str(STATIC_DIR), config.site_dir, config.use_directory_urls))
+        return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        src = page.file.src_uri
+        if self.graph is None or src.startswith(tuple(f"{f}/" for f in paths.GENERATED_FOLDERS)):
+            return markdown
+        from .snippets import expand
+
+        markdown = expand(markdown, src, self.graph)
+        if self.config.autolink and self.graph.linker is not None:
+            markdown, _ = self.graph.linker.link(markdown, src)
+        return markdown
+
+    @event_priority(-50)
+    def on_post_build(self, config):
+        if self.graph is None or not self.config.search:
+            return
+        if os.environ.get("KB_NO_SEARCH"):
+            return
+        from .search.build import write_search_index
+
+        write_search_index(self.graph, Path(config.site_dir), Path(config.docs_dir))

@@ -1,0 +1,367 @@
+"""Stage 4 — render: the linked graph -> Markdown pages, one small renderer per page kind.
+
+Layouts are Jinja templates in ``templates/pages``. Escaping is on by default: every
+``{{ value }}`` is written as Markdown-safe text unless it is a ``Safe`` string produced by a
+helper here (a link, a table cell, a quotation). A template therefore cannot forget to escape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import jinja2
+import yaml
+
+from . import paths
+from .citation import gbt7714
+from .link import Graph
+from .markdown_text import block, escape_cell, escape_inline, escape_link_title, join_lines
+from .model import (
+    RELATION_LABEL,
+    STAGE_HINTS,
+    Citation,
+    Level,
+    Method,
+    Organization,
+    Practice,
+    Record,
+    Region,
+    Source,
+    Stage,
+    Term,
+    TYPES_BY_NAME,
+    Theme,
+)
+from .text import initial, pinyin_key
+
+
+class Safe(str):
+    """Markdown produced by a helper; the template writes it as it is."""
+
+
+def _finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Safe):
+        return value
+    if isinstance(value, (Level, Stage)) or hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+        value = value.value
+    return escape_inline(str(value))
+
+
+def safe_title(text: str) -> str:
+    """A page title for front matter. The theme writes titles unescaped (and ``striptags``
+    un-escapes entities), so characters that could form a tag become their full-width forms."""
+    text = join_lines(text)
+    return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "\\": "＼"}))
+
+
+@dataclass
+class PageOut:
+    path: str  # docs-relative
+    content: str
+
+
+class Page:
+    """Helpers bound to the page being rendered, so every link is relative to it."""
+
+    def __init__(self, path: str, graph: Graph):
+        self.path = path
+        self.g = graph
+        self.kb = graph.kb
+
+    # links
+    def url(self, record: Record) -> str:
+        return paths.href(self.path, paths.page_of(record), paths.record_anchor(record.type_name, record.id))
+
+    def to(self, docs_path: str, anchor: str = "") -> str:
+        return paths.href(self.path, docs_path, anchor)
+
+    def link(self, record: Record | None, text: str | None = None, title: str | None = None) -> Safe:
+        if record is None:
+            return Safe("")
+        label = escape_inline(text if text is not None else record.name)
+        hover = f' "{escape_link_title(title)}"' if title else ""
+        return Safe(f"[{label}]({self.url(record)}{hover})")
+
+    def link_page(self, docs_path: str, text: str, anchor: str = "") -> Safe:
+        return Safe(f"[{escape_inline(text)}]({self.to(docs_path, anchor)})")
+
+    def lookup(self, type_name: str, ids: Iterable[str]) -> list[Record]:
+        records = self.kb.of(TYPES_BY_NAME[type_name])
+        return [records[i] for i in ids if i in records]
+
+    def links(self, records: Iterable[Record], sep: str = "、") -> Safe:
+        return Safe(sep.join(self.link(r) for r in records))
+
+    def region_trail(self, region_id: str | None) -> Safe:
+        chain = self.g.region_path.get(region_id or "", [])
+        return Safe(" › ".join(self.link(self.kb.regions[r]) for r in chain))
+
+    def cite(self, citation: Citation) -> Safe:
+        """A citation as a quotation followed by its source."""
+        source = self.kb.sources.get(citation.source)
+        where = f"，{escape_inline(citation.locator)}" if citation.locator else ""
+        note = f"<br>*注：{escape_inline(citation.note)}*" if citation.note else ""
+        return Safe(f"“{escape_inline(citation.excerpt)}”<br>—— {self.link(source)}{where}{note}")
+
+    def quote(self, citation: Citation, indent: int = 0) -> Safe:
+        pad = " " * indent
+        return Safe(f"{pad}> {self.cite(citation)}")
+
+
+def md(text: Any) -> Safe:
+    return Safe(escape_inline("" if text is None else str(text)))
+
+
+def raw(text: Any) -> Safe:
+    """Output of a template macro: its variables were escaped inside it already."""
+    return Safe(str(text))
+
+
+def attr(text: Any) -> Safe:
+    """Text inside a double-quoted HTML attribute."""
+    return Safe(html.escape(" ".join(str(text or "").split()), quote=True))
+
+
+def cell(text: Any) -> Safe:
+    return Safe(escape_cell("" if text is None else str(text)))
+
+
+def paragraphs(text: str | None) -> Safe:
+    return Safe(block(text or ""))
+
+
+def front_matter(**fields: Any) -> Safe:
+    data = {k: v for k, v in fields.items() if v not in (None, [], "")}
+    return Safe("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000) + "---\n")
+
+
+def excerpt_text(text: str, limit: int = 120) -> str:
+    text = join_lines(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.PackageLoader("generator", "templates/pages"), jinja2.PrefixLoader({"snippets": jinja2.PackageLoader("generator", "templates/snippets")})]),
+        autoescape=False,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(md=md, cell=cell, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
+                       safe_title=safe_title)
+    env.globals.update(
+        Stage=Stage, Level=Level, STAGE_HINTS=STAGE_HINTS, RELATION_LABEL=RELATION_LABEL,
+        front_matter=front_matter, gbt7714=gbt7714, Safe=Safe, json=json,
+    )
+    return env
+
+
+ENV = _env()
+
+
+def render(template: str, path: str, graph: Graph, **context: Any) -> PageOut:
+    page = Page(path, graph)
+    text = ENV.get_template(template).render(p=page, g=graph, kb=graph.kb, **context)
+    if graph.linker is not None:
+        skip = frozenset(context.get("self_keys", ()))
+        text, _ = graph.linker.link(text, path, skip)
+    return PageOut(path, text)
+
+
+# --- page kinds ------------------------------------------------------------------------------
+
+
+def render_practice(practice: Practice, g: Graph) -> PageOut:
+    path = paths.page_of(practice)
+    related: dict[str, list] = {}
+    for link in g.related.get(practice.id, []):
+        related.setdefault(link.label, []).append(link)
+    mentioned = [g.record(k) for k in g.mentioned_on.get((practice.type_name, practice.id), [])]
+    inferred = {i.field.split(".")[0].split("[")[0]: i.reason for i in practice.inferred}
+    stages_present = [s for s in Stage if any(step.stage is s for step in practice.steps)]
+    return render(
+        "practice.md.j2", path, g,
+        practice=practice,
+        org=g.kb.organizations.get(practice.organization),
+        level=g.level[practice.id],
+        region_id=g.region.get(practice.id),
+        parent=g.kb.practices.get(practice.part_of or ""),
+        parts=[g.kb.practices[i] for i in g.parts.get(practice.id, [])],
+        related=related,
+        mentioned=[m for m in mentioned if m is not None],
+        inferred=inferred,
+        stages_present=stages_present,
+        self_keys=[(practice.type_name, practice.id)],
+    )
+
+
+def render_organization(org: Organization, g: Graph) -> PageOut:
+    kb = g.kb
+    return render(
+        "organization.md.j2", paths.page_of(org), g,
+        org=org,
+        parent=kb.organizations.get(org.parent or ""),
+        children=[kb.organizations[i] for i in g.org_children.get(org.id, [])],
+        practices=[kb.practices[i] for i in g.by_org.get(org.id, [])],
+        speeches=[kb.sources[i] for i in g.org_sources.get(org.id, [])],
+        inferred={i.field.split(".")[0]: i.reason for i in org.inferred},
+        self_keys=[(org.type_name, org.id)],
+    )
+
+
+def render_region(region: Region, g: Graph) -> PageOut:
+    kb = g.kb
+    children = [kb.regions[i] for i in g.region_children.get(region.id, [])]
+    return render(
+        "region.md.j2", paths.page_of(region), g,
+        region=region,
+        children=[(c, len(g.by_region.get(c.id, []))) for c in children],
+        orgs=[kb.organizations[i] for i in g.orgs_by_region.get(region.id, [])],
+        practices=[kb.practices[i] for i in g.by_region.get(region.id, [])],
+        self_keys=[(region.type_name, region.id)],
+    )
+
+
+def render_theme(theme: Theme, g: Graph) -> PageOut:
+    return render("theme.md.j2", paths.page_of(theme), g, theme=theme,
+                  practices=[g.kb.practices[i] for i in g.by_theme.get(theme.id, [])],
+                  self_keys=[(theme.type_name, theme.id)])
+
+
+def render_method(method: Method, g: Graph) -> PageOut:
+    return render("method.md.j2", paths.page_of(method), g, method=method,
+                  practices=[g.kb.practices[i] for i in g.by_method.get(method.id, [])],
+                  self_keys=[(method.type_name, method.id)])
+
+
+def render_source(source: Source, g: Graph) -> PageOut:
+    kb = g.kb
+    drawn: dict[tuple, list] = {}
+    for cited in g.cited_by.get(source.id, []):
+        drawn.setdefault(cited.key, []).append(cited.citation)
+    drawn_records = sorted(((g.record(k), cs) for k, cs in drawn.items() if g.record(k) is not None),
+                           key=lambda rc: (rc[0].type_label, pinyin_key(rc[0].name)))
+    return render("source.md.j2", paths.page_of(source), g, source=source,
+                  container=kb.sources.get(source.part_of or ""),
+                  children=[kb.sources[i] for i in g.source_children.get(source.id, [])],
+                  organization=kb.organizations.get(source.organization or ""),
+                  drawn=drawn_records,
+                  self_keys=[(source.type_name, source.id)])
+
+
+def render_glossary(g: Graph) -> PageOut:
+    terms = sorted(g.kb.terms.values(), key=lambda t: pinyin_key(t.name))
+    groups: dict[str, list[Term]] = {}
+    for term in terms:
+        groups.setdefault(initial(term.name), []).append(term)
+    return render("glossary.md.j2", paths.GLOSSARY_PAGE, g, groups=groups)
+
+
+def _sorted(records: Iterable[Record]) -> list:
+    return sorted(records, key=lambda r: pinyin_key(r.name))
+
+
+def render_indexes(g: Graph) -> list[PageOut]:
+    kb = g.kb
+    pages = []
+    provinces = [r for r in _sorted(kb.regions.values()) if r.parent is None]
+    pages.append(render("regions_index.md.j2", paths.index_page("regions"), g, provinces=provinces))
+    pages.append(render("themes_index.md.j2", paths.index_page("themes"), g, themes=_sorted(kb.themes.values())))
+    orgs = sorted(kb.organizations.values(), key=lambda o: (list(Level).index(o.level), pinyin_key(o.name)))
+    pages.append(render("organizations_index.md.j2", paths.index_page("organizations"), g, orgs=orgs))
+    pages.append(render("methods_index.md.j2", paths.index_page("methods"), g, methods=_sorted(kb.methods.values())))
+    sources = [s for s in _sorted(kb.sources.values()) if s.part_of is None]
+    pages.append(render("sources_index.md.j2", paths.index_page("sources"), g, sources=sources))
+    pages.append(render_practices_index(g))
+    pages.append(render_a_to_z(g))
+    pages.append(render_timeline(g))
+    pages.append(render_compare(g))
+    pages.append(render("tags.md.j2", paths.explore_page("tags"), g))
+    return pages
+
+
+def render_practices_index(g: Graph) -> PageOut:
+    return render("practices_index.md.j2", paths.index_page("practices"), g,
+                  practices=g.practices_sorted(g.kb.practices))
+
+
+def render_a_to_z(g: Graph) -> PageOut:
+    kb = g.kb
+    entries: list[tuple[str, Record]] = []
+    for records in (kb.practices, kb.organizations, kb.methods, kb.terms):
+        for record in records.values():
+            entries.append((record.name, record))
+            for alias in record.aliases:
+                entries.append((alias, record))
+    entries.sort(key=lambda e: (pinyin_key(e[0]), e[1].type_name))
+    groups: dict[str, list] = {}
+    for label, record in entries:
+        groups.setdefault(initial(label), []).append((label, record))
+    return render("a_to_z.md.j2", paths.explore_page("a-z"), g, groups=dict(sorted(groups.items())))
+
+
+def render_timeline(g: Graph) -> PageOut:
+    years = sorted(g.by_year.items())
+    undated = [p for p in g.practices_sorted(g.kb.practices) if not p.start_year]
+    return render("timeline.md.j2", paths.explore_page("timeline"), g,
+                  years=[(y, [g.kb.practices[i] for i in ids]) for y, ids in years], undated=undated)
+
+
+def render_compare(g: Graph) -> PageOut:
+    practices = [p for p in g.practices_sorted(g.kb.practices) if len({s.stage for s in p.steps}) >= 2]
+    return render("compare.md.j2", paths.explore_page("compare"), g, practices=practices)
+
+
+# --- all pages --------------------------------------------------------------------------------
+
+RECORD_RENDERERS: tuple[tuple[type[Record], Callable[[Any, Graph], PageOut]], ...] = (
+    (Practice, render_practice),
+    (Organization, render_organization),
+    (Region, render_region),
+    (Theme, render_theme),
+    (Method, render_method),
+    (Source, render_source),
+)
+
+
+def render_all(g: Graph) -> list[PageOut]:
+    pages: list[PageOut] = []
+    for record_type, renderer in RECORD_RENDERERS:
+        for record_id in sorted(g.kb.of(record_type)):
+            pages.append(renderer(g.kb.of(record_type)[record_id], g))
+    pages.append(render_glossary(g))
+    pages.extend(render_indexes(g))
+    return pages
+
+
+def counts(g: Graph) -> Counter:
+    return Counter({t.type_label: len(g.kb.of(t)) for t in (Practice, Organization, Method, Term, Source, Region, Theme)})
+
+
+def data_date(g: Graph) -> dt.date | None:
+    """The newest ``added`` date: "data as of", and the build's reproducible timestamp."""
+    dates = [p.added for p in g.kb.practices.values()]
+    return max(dates) if dates else None
+
+
+def render_snippet_context(g: Graph) -> dict[str, Any]:
+    """What the hand-written pages' live blocks may show."""
+    kb = g.kb
+    recent = sorted(kb.practices.values(), key=lambda p: (p.added, pinyin_key(p.name)), reverse=True)[:8]
+    return {
+        "counts": counts(g),
+        "recent": recent,
+        "themes": sorted(kb.themes.values(), key=lambda t: (-len(g.by_theme.get(t.id, [])), pinyin_key(t.name))),
+        "provinces": sorted((r for r in kb.regions.values() if r.parent is None), key=lambda r: pinyin_key(r.name)),
+        "data_date": data_date(g),
+    }
