@@ -8,12 +8,8 @@ import sys
 from pathlib import Path
 
 from .build import BuildFailed
-from .problems import DataError, Problems
+from .problems import DataError, Problems, UserError
 from .project import Project, ProjectNotFound
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as its message, exit status 1."""
 
 
 def _project(args: argparse.Namespace) -> Project:

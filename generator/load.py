@@ -186,6 +186,15 @@ def depth_of(value: Any, limit: int) -> int:
     return deepest
 
 
+def first_tab_indent(text: str) -> int:
+    """1-based number of the first line indented with a tab (libyaml does not say "tab")."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return number
+    return 0
+
+
 def parse_text(text: str, path: str, problems: Problems) -> dict | None:
     """Parse one record's YAML text; report and return None when it is not a usable mapping."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")):
@@ -195,6 +204,9 @@ def parse_text(text: str, path: str, problems: Problems) -> dict | None:
         data = yaml.load(text, Loader=_RecordLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         line, message = explain_yaml_error(exc)
+        tab_line = first_tab_indent(text)
+        if tab_line and (not line or tab_line <= line + 1):
+            line, message = tab_line, "YAML 语法错误：这一行用了制表符（Tab）缩进；YAML 只能用空格缩进，请把 Tab 换成空格"
         problems.error(path, line, "", message)
         return None
     except RecursionError:

@@ -57,6 +57,10 @@ class Problems:
         return bool(self.items)
 
 
+class UserError(Exception):
+    """A problem the user can fix (a bad argument, a missing folder); printed as its message."""
+
+
 class DataError(Exception):
     """Raised by pipeline entry points when the data has errors; carries them all."""
 

@@ -9,6 +9,7 @@ import jinja2
 
 from .load import check_id
 from .model import TYPES_BY_NAME
+from .problems import UserError
 from .project import Project
 from .text import slugify
 
@@ -28,8 +29,6 @@ def yaml_scalar(text: str) -> str:
 
 
 def new_record(project: Project, type_name: str, name: str, record_id: str | None = None, today: dt.date | None = None) -> Path:
-    from .cli import UserError
-
     name = " ".join(name.split())
     if not name:
         raise UserError("名称不能为空")

@@ -261,10 +261,13 @@ class NameIndex:
 class Context:
     """What the reference checks need: records, their raw text for line numbers, name indexes."""
 
-    def __init__(self, kb: KnowledgeBase, raws: dict[tuple[str, str], RawRecord]):
+    def __init__(self, kb: KnowledgeBase, raws: dict[tuple[str, str], RawRecord], broken: dict[str, set[str]]):
         self.kb = kb
         self.raws = raws
         self.indexes = {t.type_name: NameIndex.of(kb.of(t)) for t in RECORD_TYPES}
+        # Ids and names of records that failed validation: a reference to one of them is not
+        # reported again (its own error says what to fix).
+        self.broken = broken
 
     def line(self, record: Record, loc: tuple, key: bool = False) -> int:
         raw = self.raws.get((record.type_name, record.id))
@@ -303,6 +306,8 @@ def resolve_references(ctx: Context, problems: Problems) -> None:
                 found = index.resolve(site.value)
                 if len(found) == 1:
                     site.set(found[0])
+                    continue
+                if not found and site.value in ctx.broken.get(site.target, ()):
                     continue
                 where = (record.path, ctx.line(record, site.loc), field_path(site.loc))
                 if found:
@@ -510,12 +515,16 @@ class Validated:
 def validate(raws: list[RawRecord], root: Path, problems: Problems, seeds_dir: Path | None = None) -> Validated:
     kb = KnowledgeBase(root=root)
     by_key: dict[tuple[str, str], RawRecord] = {}
+    broken: dict[str, set[str]] = defaultdict(set)
     for raw in raws:
         record = build_record(raw, problems)
         if record is not None:
             kb.of(raw.type)[raw.id] = record
             by_key[(raw.type.type_name, raw.id)] = raw
-    ctx = Context(kb, by_key)
+        else:
+            names = [raw.data.get("name"), *(raw.data.get("aliases") or [] if isinstance(raw.data.get("aliases"), list) else [])]
+            broken[raw.type.type_name].update([raw.id, *(n for n in names if isinstance(n, str))])
+    ctx = Context(kb, by_key, broken)
     check_names(ctx, problems)
     resolve_references(ctx, problems)
     check_cycles(ctx, problems)
