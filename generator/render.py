@@ -25,6 +25,7 @@ from .model import (
     RELATION_LABEL,
     STAGE_HINTS,
     Citation,
+    Completeness,
     Level,
     Method,
     Organization,
@@ -287,7 +288,32 @@ def render_indexes(g: Graph) -> list[PageOut]:
     pages.append(render_timeline(g))
     pages.append(render_compare(g))
     pages.append(render("tags.md.j2", paths.explore_page("tags"), g))
+    pages.append(render_stats(g))
     return pages
+
+
+def render_stats(g: Graph) -> PageOut:
+    kb = g.kb
+    path = paths.explore_page("stats")
+    page = Page(path, g)
+
+    def by(mapping, records, order=None):
+        rows = [(records[k].name, len(v), page.url(records[k])) for k, v in mapping.items() if k in records and v]
+        return sorted(rows, key=order or (lambda r: (-r[1], pinyin_key(r[0]))))
+
+    levels = Counter(g.level[p] for p in kb.practices)
+    completeness = Counter(p.completeness for p in kb.practices.values())
+    provinces = {r: ids for r, ids in g.by_region.items() if r in kb.regions and kb.regions[r].parent is None}
+    charts = [
+        ("按省份", by(provinces, kb.regions)),
+        ("按层级", [(level.value, levels[level], "") for level in Level if levels[level]]),
+        ("按主题", by(g.by_theme, kb.themes)),
+        ("按通用做法", by(g.by_method, kb.methods)),
+        ("按协商环节（写明该环节步骤的实践）", [(s.value, len(g.by_stage.get(s, [])), page.to(paths.explore_page("compare"), "")) for s in Stage]),
+        ("按起始年份", [(str(y), len(ids), page.to(paths.explore_page("timeline"))) for y, ids in sorted(g.by_year.items())]),
+        ("按完整程度", [(c.value, completeness[c], "") for c in Completeness]),
+    ]
+    return render("stats.md.j2", path, g, charts=[(n, r) for n, r in charts if r], total=len(kb.practices))
 
 
 def render_practices_index(g: Graph) -> PageOut:

@@ -1,0 +1,86 @@
+/* 协商实践知识库 — shared helpers for the site's scripts. No network access beyond the site. */
+(function () {
+  "use strict";
+
+  /* The site root relative to this page, as Material's __config says ("." or ".." …). */
+  function siteBase() {
+    var el = document.getElementById("__config");
+    var base = ".";
+    if (el) {
+      try { base = JSON.parse(el.textContent).base || "."; } catch (e) { /* keep "." */ }
+    }
+    return new URL(base.replace(/\/?$/, "/"), document.baseURI || location.href);
+  }
+
+  /* Load a data script once. A <script> element works from file:// where fetch() does not. */
+  var loading = {};
+  function loadScript(url) {
+    var href = new URL(url, document.baseURI || location.href).href;
+    if (!loading[href]) {
+      loading[href] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = href;
+        s.async = true;
+        s.onload = function () { resolve(); };
+        s.onerror = function () { delete loading[href]; reject(new Error("无法加载 " + href)); };
+        document.head.appendChild(s);
+      });
+    }
+    return loading[href];
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "class") node.className = attrs[key];
+      else if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function download(filename, blob) {
+    var a = el("a", { href: URL.createObjectURL(blob), download: filename });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  /* Copy buttons: the text of the nearest .kb-citation__text. */
+  function setupCopyButtons() {
+    document.querySelectorAll("[data-kb-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var box = button.closest(".kb-citation");
+        var text = box ? box.querySelector(".kb-citation__text").textContent.trim() : "";
+        var done = function () {
+          var old = button.textContent;
+          button.textContent = "已复制";
+          setTimeout(function () { button.textContent = old; }, 1500);
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
+        } else {
+          fallbackCopy(text);
+          done();
+        }
+      });
+    });
+  }
+
+  /* file:// and plain-http intranet pages are not "secure contexts": no Clipboard API there. */
+  function fallbackCopy(text) {
+    var area = el("textarea", { readonly: "", style: "position:fixed;left:-9999px" });
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) { /* the text stays selectable on the page */ }
+    area.remove();
+  }
+
+  window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);
+  else setupCopyButtons();
+})();
