@@ -34,6 +34,12 @@ class KB:
         assert old in text, f"{old!r} not in {rel}"
         self.write(rel, text.replace(old, new, 1))
 
+    def add_practices(self, count: int) -> None:
+        """Many more valid practices, so that a build takes long enough to interrupt."""
+        template = self.read("practices/yi-xie-shang.yaml")
+        for i in range(count):
+            self.write(f"practices/bulk-{i:04d}.yaml", template.replace("name: 乙协商", f"name: 批量协商{i:04d}"))
+
     def check(self, seeds: bool = False):
         return check(self.project, seeds_dir=self.root if seeds else None)
 

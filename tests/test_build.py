@@ -1,0 +1,166 @@
+"""`kb build` as IT staff and maintainers rely on it: one command, reproducible output, a failed
+or interrupted build never touches the last good site, concurrent builds wait their turn."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_kb
+from kbfixture import make_kb
+
+pytestmark = pytest.mark.slow
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built_kb(tmp_path):
+    kb = make_kb(tmp_path)
+    result = run_kb("--project", str(kb.root), "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "构建完成" in result.stdout
+    return kb
+
+
+def test_build_writes_pages_for_every_record(built_kb):
+    site = built_kb.root / "site"
+    for page in ("index.html", "practices/jia-gong-zuo-fa.html", "practices/index.html", "organizations/jia-shi-zheng-xie.html",
+                 "regions/jia-sheng.html", "themes/ji-ceng.html", "methods/yi-shi-hui.html", "sources/wen-xian.html",
+                 "glossary/index.html", "explore/a-z.html", "explore/compare.html", "explore/stats.html"):
+        assert (site / page).is_file(), page
+
+
+def test_two_builds_of_the_same_data_are_byte_identical(built_kb, tmp_path):
+    first = tree_digest(built_kb.root / "site")
+    again = run_kb("--project", str(built_kb.root), "build")
+    assert again.returncode == 0
+    assert tree_digest(built_kb.root / "site") == first
+
+
+def test_generation_writes_only_what_changed_and_removes_what_is_gone(built_kb):
+    docs = built_kb.root / "docs"
+    page = docs / "practices" / "yi-xie-shang.md"
+    other = docs / "practices" / "jia-gong-zuo-fa.md"
+    before = other.stat().st_mtime_ns
+    time.sleep(0.05)
+    built_kb.edit("practices/yi-xie-shang.yaml", "借鉴了甲工作法。", "借鉴了甲工作法，效果很好。")
+    result = run_kb("--project", str(built_kb.root), "generate")
+    assert result.returncode == 0, result.stderr
+    assert "效果很好" in page.read_text(encoding="utf-8")
+    # The other practice page is untouched: its mtime does not move when its bytes do not change.
+    assert other.stat().st_mtime_ns == before
+    (built_kb.root / "data" / "practices" / "yi-xie-shang.yaml").unlink()
+    built_kb.edit("practices/jia-gong-zuo-fa.yaml", "relations:\n  - kind: 相似\n    target: 乙协商\n", "")
+    run_kb("--project", str(built_kb.root), "generate")
+    assert not page.exists()
+    # Hand-written pages are never removed.
+    assert (docs / "index.md").exists()
+
+
+def test_bad_data_fails_with_chinese_errors_and_keeps_the_site(built_kb):
+    site = built_kb.root / "site"
+    before = tree_digest(site)
+    built_kb.edit("practices/jia-gong-zuo-fa.yaml", "stage: 选题", "stage: 筹划")
+    result = run_kb("--project", str(built_kb.root), "build")
+    assert result.returncode == 1
+    assert "jia-gong-zuo-fa.yaml:8: steps[0].stage" in result.stderr
+    assert "网站保持原样" in result.stderr and "Traceback" not in result.stderr
+    assert tree_digest(site) == before
+
+
+def test_mkdocs_failure_keeps_the_site(built_kb):
+    site = built_kb.root / "site"
+    before = tree_digest(site)
+    (built_kb.root / "docs" / "broken.md").write_text("[坏链接](nowhere.md)\n", encoding="utf-8")
+    result = run_kb("--project", str(built_kb.root), "build")
+    assert result.returncode == 1
+    assert "构建失败" in result.stderr and "nowhere.md" in result.stderr
+    assert tree_digest(site) == before
+    assert not list(built_kb.root.glob(".site-build-*"))
+
+
+def _start_build(root: Path) -> subprocess.Popen:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.Popen([sys.executable, "-m", "generator.cli", "--project", str(root), "build"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_temp_site(root: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(any(d.rglob("*.html")) for d in root.glob(".site-build-*")):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the build never started writing")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_leaves_the_last_good_site(built_kb, sig):
+    site = built_kb.root / "site"
+    before = tree_digest(site)
+    built_kb.add_practices(600)  # long enough a build to stop half-way
+    built_kb.edit("practices/yi-xie-shang.yaml", "借鉴了甲工作法。", "借鉴了甲工作法（新版本）。")
+    process = _start_build(built_kb.root)
+    _wait_for_temp_site(built_kb.root)
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "已中断" in err and "Traceback" not in err
+    assert tree_digest(site) == before
+    assert not list(built_kb.root.glob(".site-build-*"))
+
+
+def test_concurrent_builds_are_serialised_with_a_message(built_kb):
+    built_kb.add_practices(300)
+    first = _start_build(built_kb.root)
+    _wait_for_temp_site(built_kb.root)
+    second = subprocess.run([sys.executable, "-m", "generator.cli", "--project", str(built_kb.root), "build"],
+                            cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True,
+                            timeout=120)
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert second.returncode == 0, second.stderr
+    assert "另一个构建正在进行" in second.stdout
+    assert (built_kb.root / "site" / "index.html").exists()
+
+
+def test_pack_writes_a_dated_zip_with_a_checksum(built_kb, tmp_path):
+    result = run_kb("--project", str(built_kb.root), "pack", "--out", str(tmp_path / "dist"))
+    assert result.returncode == 0, result.stderr
+    archive = next((tmp_path / "dist").glob("xieshang-kb-site-*.zip"))
+    assert len(archive.stem.rsplit("-", 1)[-1]) == 8
+    checksum = archive.with_name(archive.name + ".sha256").read_text(encoding="ascii").split()
+    assert checksum == [hashlib.sha256(archive.read_bytes()).hexdigest(), archive.name]
+    verify = subprocess.run(["sha256sum", "-c", archive.name + ".sha256"], cwd=archive.parent, capture_output=True, text=True)
+    assert verify.returncode == 0
+    with zipfile.ZipFile(archive) as zf:
+        assert "xieshang-kb-site/index.html" in zf.namelist()
+        assert "xieshang-kb-site/practices/jia-gong-zuo-fa.html" in zf.namelist()
+
+
+def test_pack_without_a_site_says_build_first(tmp_path):
+    kb = make_kb(tmp_path)
+    result = run_kb("--project", str(kb.root), "pack")
+    assert result.returncode == 1 and "请先运行 kb build" in result.stderr
+
+
+def test_plain_mkdocs_build_generates_too(tmp_path):
+    kb = make_kb(tmp_path)
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-q"], cwd=kb.root,
+                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stderr
+    assert (kb.root / "site" / "practices" / "jia-gong-zuo-fa.html").exists()
+    shutil.rmtree(kb.root / "site")
