@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from pathlib import Path
@@ -25,6 +26,9 @@ from .problems import DataError
 from .project import Project
 
 log = logging.getLogger("mkdocs.plugins.kb")
+
+# mkdocs serve makes a new plugin instance for every rebuild; what must outlive one lives here.
+_SESSION = {"serving": False, "graph": None, "flagged": set()}
 
 PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
@@ -56,21 +60,34 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.graph = None
         self.project: Project | None = None
 
+    def on_startup(self, *, command, dirty):
+        _SESSION["serving"] = command == "serve"
+
     def on_config(self, config):
         from .pipeline import generate
 
         root = Path(config.config_file_path).resolve().parent
         self.project = Project(root)
+        self.problems: list[str] = []
         data_dir = (root / self.config.data_dir).resolve()
         if data_dir != self.project.data_dir.resolve():
             raise PluginError("kb 插件目前只支持项目根目录下的 data/ 文件夹")
         try:
             generated = generate(self.project)
         except DataError as exc:
-            raise PluginError(format_problems(exc)) from None
-        self.graph = generated.graph
-        if generated.written or generated.removed:
-            log.info(f"kb：生成页面 {generated.written} 个，删除 {generated.removed} 个")
+            if not (_SESSION["serving"] and _SESSION["graph"] is not None):
+                raise PluginError(format_problems(exc)) from None
+            # While previewing, keep serving the last good pages and say on every page what
+            # is wrong, instead of a server that hangs until the YAML is fixed.
+            self.problems = [p.format() for p in exc.problems.errors]
+            log.error(format_problems(exc))
+            self.graph = _SESSION["graph"]
+            self._flag_pages(exc)
+        else:
+            self.graph = _SESSION["graph"] = generated.graph
+            self._unflag_pages()
+            if generated.written or generated.removed:
+                log.info(f"kb：生成页面 {generated.written} 个，删除 {generated.removed} 个")
 
         # Our overrides come after a project's own custom_dir, before Material's templates.
         dirs = list(config.theme.dirs)
@@ -107,6 +124,37 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if self.config.autolink and self.graph.linker is not None:
             markdown, _ = self.graph.linker.link(markdown, src)
         return markdown
+
+    def _flag_pages(self, exc: DataError) -> None:
+        """Under ``serve --dirty`` only changed pages are rebuilt: touch the pages of the broken
+        records (and the home page) so they are rebuilt with the error banner."""
+        pages = {"index.md"}
+        for problem in exc.problems.errors:
+            parts = problem.path.split("/")
+            if len(parts) == 3 and parts[0] == "data" and parts[1] in paths.PAGE_FOLDERS.values():
+                pages.add(f"{parts[1]}/{parts[2].rsplit('.', 1)[0]}.md")
+        for rel in pages:
+            if (self.project.docs_dir / rel).is_file():
+                os.utime(self.project.docs_dir / rel)
+                _SESSION["flagged"].add(rel)
+
+    def _unflag_pages(self) -> None:
+        for rel in _SESSION["flagged"]:
+            if (self.project.docs_dir / rel).is_file():
+                os.utime(self.project.docs_dir / rel)
+        _SESSION["flagged"].clear()
+
+    def on_post_page(self, output, page, config):
+        if not self.problems:
+            return output
+        items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.problems[:20])
+        banner = (
+            '<div class="admonition failure kb-data-errors"><p class="admonition-title">'
+            "数据有错误，页面显示的是上次正确的内容；修正后会自动刷新</p>"
+            f"<ul>{items}</ul></div>"
+        )
+        return output.replace('<article class="md-content__inner md-typeset">',
+                              '<article class="md-content__inner md-typeset">' + banner, 1)
 
     @event_priority(-50)
     def on_post_build(self, config):
