@@ -346,7 +346,35 @@ class Practice(Record):
     added: dt.date = Field(description="收录日期，如 2026-11-23")
 
 
-RECORD_TYPES: tuple[type[Record], ...] = (Region, Theme, Source, Organization, Method, Term, Practice)
+class Module(Strict):
+    title: Name = Field(description="单元标题")
+    duration: Name | None = Field(default=None, description="时长，如“45 分钟”")
+    objectives: list[Text] = listing(Text, description="学习目标", min_length=1)
+    practices: list[Ref] = refs("practice", "本单元要读的实践（id 或名称）")
+    methods: list[Ref] = refs("method", "本单元涉及的通用做法")
+    terms: list[Ref] = refs("term", "本单元涉及的术语")
+    questions: list[Text] = listing(Text, description="讨论题")
+    compare: list[Ref] = Field(
+        default_factory=list, max_length=6,
+        description="在本单元中并排对比的实践（2–6 项；不对比则不填）",
+        json_schema_extra={REF_KEY: "practice"},
+    )
+    notes: Text | None = Field(default=None, description="给讲师的提示")
+
+
+class Course(Record):
+    type_name: ClassVar[str] = "course"
+    type_label: ClassVar[str] = "培训课程"
+    folder: ClassVar[str] = "courses"
+
+    audience: Name = Field(description="对象，如“市县政协机关干部”")
+    duration: Name = Field(description="总时长，如“半天（3 学时）”")
+    summary: Text = Field(description="课程简介")
+    modules: list[Module] = listing(Module, description="教学单元", min_length=1)
+    added: dt.date = Field(description="编写日期")
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Region, Theme, Source, Organization, Method, Term, Practice, Course)
 TYPES_BY_FOLDER: dict[str, type[Record]] = {t.folder: t for t in RECORD_TYPES}
 TYPES_BY_NAME: dict[str, type[Record]] = {t.type_name: t for t in RECORD_TYPES}
 
@@ -396,6 +424,10 @@ class KnowledgeBase:
     @property
     def methods(self) -> dict[str, Method]:
         return self.of(Method)
+
+    @property
+    def courses(self) -> dict[str, "Course"]:
+        return self.of(Course)
 
     def counts(self) -> dict[str, int]:
         return {t.type_label: len(self.of(t)) for t in RECORD_TYPES}

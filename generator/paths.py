@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
-from .model import ID_PATTERN, Method, Organization, Practice, Record, Region, Source, Term, Theme
+from .model import ID_PATTERN, Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
 
 # folder under docs/ for each record type that has pages of its own
 PAGE_FOLDERS: dict[str, str] = {
@@ -18,12 +18,13 @@ PAGE_FOLDERS: dict[str, str] = {
     Theme.type_name: "themes",
     Source.type_name: "sources",
     Method.type_name: "methods",
+    Course.type_name: "courses",
 }
 GLOSSARY_PAGE = "glossary/index.md"
 EXPLORE_FOLDER = "explore"
 
 # Every folder (relative to docs/) whose content the generator writes and may delete.
-GENERATED_FOLDERS: tuple[str, ...] = (*PAGE_FOLDERS.values(), "glossary", EXPLORE_FOLDER, "courses")
+GENERATED_FOLDERS: tuple[str, ...] = (*PAGE_FOLDERS.values(), "glossary", EXPLORE_FOLDER)
 
 
 def record_page(type_name: str, record_id: str) -> str:

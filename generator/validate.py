@@ -401,6 +401,12 @@ def check_rules(ctx: Context, problems: Problems) -> None:
     for practice in kb.practices.values():
         check_practice(ctx, practice, problems)
 
+    for course in kb.courses.values():
+        for i, module in enumerate(course.modules):
+            if len(module.compare) == 1:
+                loc = ("modules", i, "compare")
+                problems.error(course.path, ctx.line(course, loc), field_path(loc), "对比至少需要 2 项实践")
+
 
 def check_practice(ctx: Context, practice: Practice, problems: Problems) -> None:
     seen_targets: set[tuple[str, str]] = set()
