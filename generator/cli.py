@@ -102,6 +102,18 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_synthetic
+
+    try:
+        template = _project(args)
+    except ProjectNotFound:
+        template = None
+    out = write_synthetic(args.count, Path(args.out), seed=args.seed, template=template)
+    print(f"已写出 {args.count} 项合成实践到 {out}（仅供基准测试，勿混入正式数据）")
+    return 0
+
+
 COMMANDS = {
     "check": cmd_check,
     "new": cmd_new,
@@ -110,6 +122,7 @@ COMMANDS = {
     "generate": cmd_generate,
     "serve": cmd_serve,
     "pack": cmd_pack,
+    "synth": cmd_synth,
 }
 
 
@@ -138,6 +151,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="本地预览；修改 YAML 后自动重新生成并刷新")
     p.add_argument("--address", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000")
+
+    p = sub.add_parser("synth", help="生成合成知识库（仅供基准测试）")
+    p.add_argument("count", type=int, metavar="N", help="实践数")
+    p.add_argument("--out", required=True, help="输出文件夹（不能是项目自己的 data/）")
+    p.add_argument("--seed", type=int, default=20261123, help="随机种子（默认固定，结果可复现）")
 
     p = sub.add_parser("pack", help="把 site/ 打包为带日期的 .zip，并写出 SHA-256 校验文件")
     p.add_argument("--out", help="输出文件夹（默认：项目根目录下的 dist/）")
