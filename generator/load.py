@@ -10,7 +10,10 @@ so they are looked up afterwards (``locate``) instead of being tracked for every
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from .model import (
     WINDOWS_RESERVED,
     Record,
 )
-from .problems import Problems
+from .problems import Problems, field_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Files editors and operating systems leave behind; never records.
@@ -47,8 +50,25 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
+class TagError(yaml.MarkedYAMLError):
+    pass
+
+
+class BadValueError(yaml.MarkedYAMLError):
+    """A scalar YAML reads as a date or number that cannot exist (2024-02-30, 25:00, 10**5000)."""
+
+
+# The only kinds of value a record is made of. Explicit tags such as !!binary, !!set, !!omap
+# or !!python/… are refused rather than turned into bytes, sets or tuples.
+_ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+_VALUE_TAG = "tag:yaml.org,2002:value"  # a bare "=" (YAML 1.1's value key): plain text to us
+
+
 class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that refuses anchors, aliases and merge keys, and duplicate keys.
+    """SafeLoader that refuses anchors, aliases and merge keys, duplicate keys and explicit tags,
+    and reports impossible dates and numbers as YAML errors with their line.
 
     Aliases let a 1 kB file expand to gigabytes once anything walks it ("billion laughs");
     records never need them. A repeated key would silently drop the first value.
@@ -59,7 +79,14 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             raise AnchorError(
                 None, None, "uses an anchor/alias", node.start_mark
             )
-        return super().construct_object(node, deep=deep)
+        if node.tag == _VALUE_TAG:
+            node.tag = "tag:yaml.org,2002:str"
+        elif node.tag not in _ALLOWED_TAGS:
+            raise TagError(None, None, f"tag {node.tag}", node.start_mark)
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # datetime(2024, 2, 30), int("9" * 5000)
+            raise BadValueError(None, None, f"{node.tag.rsplit(':', 1)[-1]}: {exc}", node.start_mark) from None
 
     def flatten_mapping(self, node):
         for key_node, _ in node.value:
@@ -152,6 +179,7 @@ _YAML_MESSAGES = [
     (re.compile(r"control characters are not allowed|special characters are not allowed"),
      "含有控制字符（常见于从网页或 Word 粘贴），请删除"),
     (re.compile(r"expected a single document"), "一个文件只能有一条记录（发现了 --- 分隔的多个文档）"),
+    (re.compile(r"invalid Unicode character escape"), "含有无效的 Unicode 转义（如 \\ud800 这样的半个代理字符），请删除"),
 ]
 
 
@@ -163,6 +191,12 @@ def explain_yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
     if isinstance(exc, DuplicateKeyError):
         key = str(exc.problem).removeprefix("duplicate key ")
         return line, f"字段 {key} 重复出现，后一个会覆盖前一个；请合并为一个"
+    if isinstance(exc, TagError):
+        return line, "不支持 YAML 标签（! 或 !! 开头，如 !!binary、!!set）；请删去，直接写出内容"
+    if isinstance(exc, BadValueError):
+        if str(exc.problem).startswith("timestamp"):
+            return line, "日期或时间不存在（如 2 月 30 日、25 点）；日期写作 2026-11-23，若是文本请加引号"
+        return line, "数字过大或无法读取；若是文本（如编号）请加引号"
     text = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''} {exc}"
     for pattern, message in _YAML_MESSAGES:
         if pattern.search(text):
@@ -186,6 +220,44 @@ def depth_of(value: Any, limit: int) -> int:
     return deepest
 
 
+# Characters no record needs, which could garble a page or a terminal: C0 and C1 control
+# characters other than tab and line feed, lone surrogates, the non-characters U+FFFE/U+FFFF,
+# and the bidirectional overrides and isolates that reorder how the rest of a line is shown.
+# YAML refuses most of them typed as they are; its escapes ("\x01", "\u202e") let them through.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+_MAY_HOLD_FORBIDDEN = re.compile(r"\\|[\u202a-\u202e\u2066-\u2069]")
+
+
+def forbidden_chars(data: Any) -> list[tuple[tuple, str]]:
+    """(location, character) of the first forbidden character in each string or key."""
+    found: list[tuple[tuple, str]] = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, str):
+            match = FORBIDDEN_CHARS.search(value)
+            if match:
+                found.append((loc, match.group()))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and FORBIDDEN_CHARS.search(key):
+                    found.append((loc, FORBIDDEN_CHARS.search(key).group()))
+                    continue
+                stack.append((loc + (key,), item))
+        elif isinstance(value, list):
+            stack.extend((loc + (i,), item) for i, item in enumerate(value))
+    return sorted(found, key=lambda f: [str(p) for p in f[0]])
+
+
+def describe_char(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return f"含有改变文字方向的控制字符 {code}，它会打乱页面上这一行的显示顺序；请删除"
+    if "\ud800" <= char <= "\udfff":
+        return f"含有无效的 Unicode 字符 {code}（半个代理对）；请删除"
+    return f"含有不可见的控制字符 {code}（常见于从网页或 Word 粘贴）；请删除"
+
+
 def first_tab_indent(text: str) -> int:
     """1-based number of the first line indented with a tab (libyaml does not say "tab")."""
     for number, line in enumerate(text.split("\n"), start=1):
@@ -195,10 +267,40 @@ def first_tab_indent(text: str) -> int:
     return 0
 
 
+# libyaml's composer recurses in C once per nesting level: some 25 000 levels of "[" (a 50 kB
+# file) overflow the stack and kill the process, before Python's recursion limit can act. Each
+# level needs one of these characters, so a text with fewer of them cannot get near that.
+_NESTING_CHARS = "[{-:?"
+_CHEAP_NESTING_BOUND = 1000
+
+
+def nesting_beyond(text: str, limit: int) -> int:
+    """The 1-based line where ``text`` nests deeper than ``limit``, or 0. Walks libyaml's event
+    stream (no recursion) and only when the text could possibly nest deeply."""
+    if sum(text.count(c) for c in _NESTING_CHARS) < _CHEAP_NESTING_BOUND:
+        return 0
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return 0  # reported, with its line, by the real parse
+    return 0
+
+
 def parse_text(text: str, path: str, problems: Problems) -> dict | None:
     """Parse one record's YAML text; report and return None when it is not a usable mapping."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")):
         problems.error(path, 1, "", "文件为空：没有任何字段（至少需要 name）")
+        return None
+    too_deep = nesting_beyond(text, MAX_NESTING_DEPTH)
+    if too_deep:
+        problems.error(path, too_deep, "", f"嵌套层次过深（记录最多 {MAX_NESTING_DEPTH} 层）")
         return None
     try:
         data = yaml.load(text, Loader=_RecordLoader)  # noqa: S506 - a SafeLoader subclass
@@ -223,6 +325,12 @@ def parse_text(text: str, path: str, problems: Problems) -> dict | None:
     if bad_keys:
         problems.error(path, locate(text, ()) or 1, "", f"字段名须是文本，发现 {bad_keys[0]!r}；请给它加引号或改名")
         return None
+    if _MAY_HOLD_FORBIDDEN.search(text):
+        bad = forbidden_chars(data)
+        for loc, char in bad:
+            problems.error(path, locate(text, loc) or 1, field_path(loc), describe_char(char))
+        if bad:
+            return None
     return data
 
 
@@ -271,6 +379,32 @@ def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[t
 EXTRA_FOLDERS: set[str] = set()
 
 
+class RecordFileError(Exception):
+    """A record path that is not a readable regular file of acceptable size (message in Chinese)."""
+
+
+def read_record_bytes(file: Path) -> bytes:
+    """The bytes of a record file, read without following a symbolic link (the check in
+    ``record_files`` could be raced), refusing anything but a regular file (a FIFO or device
+    would block or never end) and never reading more than ``MAX_FILE_BYTES`` + 1 bytes."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RecordFileError("不接受符号链接：记录必须是 data/ 中的普通文件") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise RecordFileError("不是普通文件（可能是管道或设备文件），已跳过")
+        if info.st_size > MAX_FILE_BYTES:
+            raise RecordFileError(f"文件过大（{info.st_size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB）")
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # grew while being read
+        raise RecordFileError(f"文件过大（上限 {MAX_FILE_BYTES // 1024} KB）")
+    return raw
+
+
 def load_file(record_type: type[Record], file: Path, root: Path, problems: Problems) -> RawRecord | None:
     rel = relpath(file, root)
     stem = file.stem
@@ -279,11 +413,10 @@ def load_file(record_type: type[Record], file: Path, root: Path, problems: Probl
         problems.error(rel, 0, "", why)
         return None
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.error(rel, 0, "", f"文件过大（{size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB）")
-            return None
-        raw = file.read_bytes()
+        raw = read_record_bytes(file)
+    except RecordFileError as exc:
+        problems.error(rel, 0, "", str(exc))
+        return None
     except OSError as exc:
         problems.error(rel, 0, "", f"无法读取文件：{exc.strerror or exc}")
         return None

@@ -12,6 +12,7 @@ Checks run in order, each collecting problems rather than stopping:
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import typing
 from collections import defaultdict
@@ -41,9 +42,40 @@ from .model import (
 from .problems import Problems, field_path
 
 LEVEL_ORDER = {level: i for i, level in enumerate(Level)}
-SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
-# A Markdown or HTML link in free text whose target could run script.
-UNSAFE_LINK = re.compile(r"(\]\(\s*<?|href\s*=\s*[\"']?)\s*(javascript|vbscript|data|file)\s*:", re.I)
+SAFE_URL = re.compile(r"^https?://[^\s<>\"'\\`]+$", re.I)
+# A Markdown or HTML link in free text whose target is not http(s) or site-relative: a script
+# scheme (javascript:, vbscript:, data:, file: …), any other scheme, or a protocol-relative
+# "//host". Record text is always escaped, so such a link never becomes one on a page; it is
+# refused anyway, because it can only be a mistake or an attack, and so that a future change
+# that renders links cannot let one through. Checked on the text as a browser would read it:
+# entities decoded (java&#x09;script:, &#106;avascript:), tabs, line breaks and invisible
+# characters inside the scheme removed, white space before it skipped (" javascript:").
+_LINK_START = r"(?:\]\(\s*<?\s*|\]:\s*|<|\b(?:href|src|action|formaction|data|poster|background|xlink:href)\s*=\s*[\"']?\s*)"
+UNSAFE_LINK = re.compile(_LINK_START + r"(?:(?!https?:)[a-z][a-z0-9+.-]*:|[/\\]{2})")
+_INVISIBLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                        "\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
+
+
+def unsafe_link(text: str) -> bool:
+    """Whether free text holds a link (Markdown, HTML or <…> autolink) to a target other than
+    an http(s) address or a site-relative path, however its scheme is disguised."""
+    if not any(c in text for c in "(<=:"):
+        return False
+    folded = text
+    for _ in range(3):  # &amp;#106; -> &#106; -> j
+        unescaped = html.unescape(folded)
+        if unescaped == folded:
+            break
+        folded = unescaped
+    folded = _INVISIBLE.sub("", folded.replace("\t", "")).lower()
+    return bool(UNSAFE_LINK.search(folded))
+
+
+def safe_url(url: str) -> bool:
+    """An absolute http(s) address with a host and nothing a browser would read differently."""
+    return bool(SAFE_URL.match(url)) and not _INVISIBLE.search(url) and url.split("/")[2] != ""
+
+
 _KIND_NAMES = {bool: "布尔值（是/否）", int: "数字", float: "数字", str: "文本", list: "列表", dict: "字段映射", type(None): "空值"}
 
 
@@ -368,9 +400,10 @@ def check_rules(ctx: Context, problems: Problems) -> None:
         field_names = set(record_type.model_fields)
         for record in kb.of(record_type).values():
             for loc, value in iter_strings(record):
-                if UNSAFE_LINK.search(value):
+                if unsafe_link(value):
                     problems.error(record.path, ctx.line(record, loc), field_path(loc),
-                                   "含有 javascript:/data: 等不安全的链接；链接只接受 http、https 或站内相对地址")
+                                   "含有不安全的链接（javascript:、data:、vbscript:、file: 等协议，以 // 开头的地址，"
+                                   "或用空格、&#…; 伪装的写法）；链接只接受 http、https 或站内相对地址")
             for i, inference in enumerate(getattr(record, "inferred", []) or []):
                 root_field = re.split(r"[.\[]", inference.field, maxsplit=1)[0]
                 if root_field not in field_names:
@@ -378,9 +411,10 @@ def check_rules(ctx: Context, problems: Problems) -> None:
                                    f"“{inference.field}”不是{record_type.type_label}的字段；可用：{'、'.join(sorted(field_names))}")
 
     for source in kb.sources.values():
-        if source.url and not SAFE_URL.match(source.url):
+        if source.url and not safe_url(source.url):
             problems.error(source.path, ctx.line(source, ("url",)), "url",
-                           "网址只接受 http:// 或 https:// 开头的地址（javascript:、data:、file: 等会被拒绝）")
+                           "网址只接受 http:// 或 https:// 开头的完整地址，其中不能有空格、引号或尖括号"
+                           "（javascript:、data:、file:、以 // 开头的地址等会被拒绝）")
         parent = kb.sources.get(source.part_of or "")
         if parent and source.seed and parent.seed and source.seed != parent.seed:
             problems.error(source.path, ctx.line(source, ("seed",)), "seed",
