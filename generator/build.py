@@ -154,6 +154,9 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
     with build_lock(project, announce), sigterm_as_interrupt():
         graph, problems = load_graph(project)  # raises DataError before anything is touched
         reproducible_timestamp(graph)
+        from .mkdocs_plugin import hand_over
+
+        hand_over(project.root.resolve(), (graph, problems))
         tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
         try:
             warnings = run_mkdocs(project, tmp, strict, quiet)

@@ -9,6 +9,7 @@ characters, so readers see exactly what the maintainer typed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Characters with meaning inside a Markdown line (inline syntax, HTML, attr_list, tables,
 # footnotes and abbreviations). Escaping them all costs nothing for Chinese text.
@@ -35,6 +36,7 @@ def join_lines(text: str) -> str:
     return _SPACE_BY_CJK.sub("", " ".join(text.split()))
 
 
+@lru_cache(maxsize=1 << 16)  # names of organisations, regions, themes recur on thousands of pages
 def escape_inline(text: str) -> str:
     """One line of plain text, safe anywhere inline (newlines fold to spaces)."""
     text = join_lines(_CONTROL.sub("", text))

@@ -34,7 +34,7 @@ PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
 STATIC_DIR = PACKAGE_DIR / "static"
 CSS = ["assets/kb/kb.css", "assets/kb/print.css"]
-JS = ["assets/kb/kb.js", "assets/kb/browse.js"]
+JS = ["assets/kb/kb.js", "assets/kb/browse.js", "assets/kb/compare.js"]
 
 
 class KnowledgeBaseConfig(Config):
@@ -44,6 +44,11 @@ class KnowledgeBaseConfig(Config):
     autolink = c.Type(bool, default=True)
     # Write the search index (turned off only by benchmarks that measure without search).
     search = c.Type(bool, default=True)
+
+
+def hand_over(root: Path, checked) -> None:
+    """kb build has loaded and checked the data already; let the next on_config use it."""
+    _SESSION["preloaded"] = (root, checked)
 
 
 def format_problems(exc: DataError) -> str:
@@ -73,7 +78,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if data_dir != self.project.data_dir.resolve():
             raise PluginError("kb 插件目前只支持项目根目录下的 data/ 文件夹")
         try:
-            generated = generate(self.project)
+            preloaded = _SESSION.pop("preloaded", None)
+            checked = preloaded[1] if preloaded and preloaded[0] == root else None
+            generated = generate(self.project, checked)
         except DataError as exc:
             if not (_SESSION["serving"] and _SESSION["graph"] is not None):
                 raise PluginError(format_problems(exc)) from None

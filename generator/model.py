@@ -227,14 +227,16 @@ class Record(Strict):
     _id: str = PrivateAttr(default="")
     _path: str = PrivateAttr(default="")
 
+    # Read straight from pydantic's private dict: ``self._id`` goes through
+    # BaseModel.__getattr__, and ids are read a few hundred thousand times per build.
     @property
     def id(self) -> str:
-        return self._id
+        return self.__pydantic_private__["_id"]
 
     @property
     def path(self) -> str:
         """Path of the YAML file, relative to the project root, with forward slashes."""
-        return self._path
+        return self.__pydantic_private__["_path"]
 
     @property
     def names(self) -> list[str]:

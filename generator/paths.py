@@ -7,6 +7,7 @@ and never touched. Ids are validated ASCII slugs, so a path can never leave its 
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from .model import ID_PATTERN, Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
 
@@ -27,6 +28,7 @@ EXPLORE_FOLDER = "explore"
 GENERATED_FOLDERS: tuple[str, ...] = (*PAGE_FOLDERS.values(), "glossary", EXPLORE_FOLDER)
 
 
+@lru_cache(maxsize=None)
 def record_page(type_name: str, record_id: str) -> str:
     """docs-relative path of a record's page (terms share the glossary page)."""
     if not ID_PATTERN.match(record_id):  # ids are checked by the loader; this guards the writer
@@ -44,12 +46,16 @@ def page_of(record: Record) -> str:
     return record_page(record.type_name, record.id)
 
 
+@lru_cache(maxsize=None)
+def _relative(from_folder: str, to_page: str) -> str:
+    # Pages live in a handful of folders, so this is computed once per (folder, target)
+    # rather than once per link — relpath showed up high in the render profile.
+    return posixpath.relpath(to_page, from_folder)
+
+
 def href(from_page: str, to_page: str, anchor: str = "") -> str:
     """A relative Markdown link from one docs page to another (mkdocs resolves and checks it)."""
-    if from_page == to_page:
-        target = ""
-    else:
-        target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    target = "" if from_page == to_page else _relative(posixpath.dirname(from_page) or ".", to_page)
     return f"{target}#{anchor}" if anchor else (target or "#")
 
 

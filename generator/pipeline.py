@@ -64,8 +64,11 @@ def render_files(graph: Graph) -> dict[str, bytes]:
     return files
 
 
-def generate(project: Project) -> Generated:
-    """load → validate → link → render → write. Nothing is written when the data has errors."""
-    graph, problems = load_graph(project)
+def generate(project: Project, checked: tuple[Graph, Problems] | None = None) -> Generated:
+    """load → validate → link → render → write. Nothing is written when the data has errors.
+
+    ``checked`` is a graph the caller has just loaded (kb build checks the data before it
+    starts mkdocs), so the records are not read and validated twice."""
+    graph, problems = checked if checked is not None else load_graph(project)
     result: WriteResult = write_files(project.docs_dir, render_files(graph))
     return Generated(graph, problems, result.written, result.unchanged, result.removed)
