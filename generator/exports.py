@@ -7,6 +7,8 @@ from file:// may load a <script> but may not fetch() a file.
 from __future__ import annotations
 
 import json
+import math
+import zlib
 
 from . import paths
 from .citation import gbt7714
@@ -16,6 +18,10 @@ from .model import Practice, Stage
 from .text import pinyin_key
 
 DATA_FOLDER = "explore/data"
+# The compare view's details (steps, components, outcomes, sources) are in shards of about
+# this many practices, loaded only for the practices a reader ticks: the browse page's data
+# stays small, and a knowledge base of 20 000 practices does not ship one 30 MB file.
+DETAIL_SHARD_SIZE = 100
 
 
 def as_script(variable: str, payload) -> bytes:
@@ -30,7 +36,30 @@ def site_url(docs_path: str) -> str:
     return docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
 
 
-def practice_row(practice: Practice, g: Graph) -> dict:
+def detail_shard(practice_id: str, shards: int) -> str:
+    """Site-relative path of the data file holding a practice's compare details."""
+    return f"{DATA_FOLDER}/detail/{zlib.crc32(practice_id.encode('utf-8')) % shards:03d}.js"
+
+
+def shard_count(practices: int) -> int:
+    return max(1, math.ceil(practices / DETAIL_SHARD_SIZE))
+
+
+def practice_detail(practice: Practice, g: Graph) -> dict:
+    """What the compare view shows for one practice (the same rows as a course's comparison)."""
+    from .courses import column
+
+    col = column(g, practice)
+    return {
+        "id": practice.id,
+        "steps": [[stage.value, name, text] for stage, steps in col.steps.items() for name, text in steps],
+        "components": [list(c) for c in col.components],
+        "outcomes": [[text, figures] for text, figures in col.outcomes],
+        "sources": [{"name": s.name, "url": site_url(paths.page_of(s)), "cite": gbt7714(s, g.kb)} for s in col.sources],
+    }
+
+
+def practice_row(practice: Practice, g: Graph, shards: int = 1) -> dict:
     kb = g.kb
     org = kb.organizations.get(practice.organization)
     trail = [kb.regions[r].name for r in g.region_path.get(g.region.get(practice.id) or "", [])]
@@ -52,14 +81,28 @@ def practice_row(practice: Practice, g: Graph) -> dict:
         "summary": join_lines(practice.summary),
         "sources": [gbt7714(s, kb) for s in sources],
         "added": practice.added.isoformat(),
+        "detail": detail_shard(practice.id, shards),
     }
 
 
 def data_files(graph: Graph) -> dict[str, bytes]:
     practices = sorted(graph.kb.practices.values(), key=lambda p: pinyin_key(p.name))
-    rows = [practice_row(p, graph) for p in practices]
-    return {f"{DATA_FOLDER}/practices.js": as_script("KB_PRACTICES", {
+    shards = shard_count(len(practices))
+    rows = [practice_row(p, graph, shards) for p in practices]
+    files = {f"{DATA_FOLDER}/practices.js": as_script("KB_PRACTICES", {
         "stages": [s.value for s in Stage],
         "levels": ["全国", "省", "市", "县区", "乡镇街道"],
         "practices": rows,
     })}
+    details: dict[str, dict] = {}
+    for practice, row in zip(practices, rows):
+        details.setdefault(row["detail"], {})[practice.id] = practice_detail(practice, graph)
+    for path, payload in details.items():
+        files[path] = merge_script("KB_DETAIL", payload)
+    return files
+
+
+def merge_script(variable: str, payload: dict) -> bytes:
+    """Like ``as_script``, but adds to the global so several shards can be loaded."""
+    text = as_script("_", payload).decode("utf-8")[len("window._="):-2]
+    return f"window.{variable}=Object.assign(window.{variable}||{{}},{text});\n".encode("utf-8")

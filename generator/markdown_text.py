@@ -56,6 +56,13 @@ def escape_link_title(text: str, limit: int = 140) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;").replace("\\", "&#92;")
 
 
+def escape_line(text: str) -> str:
+    """Like ``escape_inline``, but spaces stay as written: in a GB/T 7714 citation the ". "
+    between elements is part of the format, not a line-wrapping artefact."""
+    text = " ".join(_CONTROL.sub("", text).split())
+    return _LINE_START.sub(_escape_line_start, text.translate(_INLINE_TABLE))
+
+
 def paragraphs(text: str) -> list[str]:
     """A plain-text field as escaped paragraphs (blank lines separate paragraphs)."""
     chunks = re.split(r"\n\s*\n", _CONTROL.sub("", text).strip())

@@ -23,7 +23,7 @@ import jinja2
 from . import paths
 from .citation import gbt7714
 from .link import Graph
-from .markdown_text import block, escape_cell, escape_inline, escape_link_title, join_lines
+from .markdown_text import block, escape_cell, escape_inline, escape_line, escape_link_title, join_lines
 from .model import (
     RELATION_LABEL,
     STAGE_HINTS,
@@ -140,6 +140,11 @@ def cell(text: Any) -> Safe:
     return Safe(escape_cell("" if text is None else str(text)))
 
 
+def line(text: Any) -> Safe:
+    """One line of text whose spaces matter (a citation to copy)."""
+    return Safe(escape_line("" if text is None else str(text)))
+
+
 def paragraphs(text: str | None) -> Safe:
     return Safe(block(text or ""))
 
@@ -176,7 +181,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(md=md, cell=cell, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
+    env.filters.update(md=md, cell=cell, line=line, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
                        safe_title=safe_title)
     env.globals.update(
         Stage=Stage, Level=Level, STAGE_HINTS=STAGE_HINTS, RELATION_LABEL=RELATION_LABEL,

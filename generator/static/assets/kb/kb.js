@@ -80,6 +80,15 @@
     area.remove();
   }
 
+  /* Print buttons (course pages, the compare view): the print stylesheet makes the handout. */
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("[data-kb-print]") : null;
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
   window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);
   else setupCopyButtons();

@@ -1,0 +1,211 @@
+/* Compare view: the reader ticks 2–4 practices and sees them side by side — by lifecycle stage,
+ * components, outcomes and sources. The selection lives in the URL (?p=id1,id2,id3), so a
+ * comparison can be bookmarked, sent or printed. Data comes from <script> files (works from
+ * file://): the practice list (explore/data/practices.js) and, for the ticked practices only,
+ * their details (explore/data/detail/NNN.js). */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("kb-compare");
+  if (!root || !window.KB) return;
+  var KB = window.KB, el = KB.el;
+  var MIN = 2, MAX = 4, LIST_LIMIT = 200;
+
+  var data, byId = {}, selected = [], query = "";
+  var list, chosen, result, search, note;
+
+  KB.loadScript(root.getAttribute("data-kb-data")).then(function () {
+    data = window.KB_PRACTICES;
+    data.practices.forEach(function (p) { byId[p.id] = p; });
+    selected = readUrl();
+    build();
+    root.hidden = false;
+    update(false);
+    window.addEventListener("popstate", function () { selected = readUrl(); update(false); });
+  }, function (error) {
+    root.hidden = false;
+    root.textContent = "对比功能无法加载（" + error.message + "），下面是全部实践的静态对照。";
+  });
+
+  function readUrl() {
+    var raw = new URLSearchParams(location.search).get("p") || "";
+    var ids = [];
+    raw.split(",").forEach(function (id) {
+      id = id.trim();
+      if (id && byId[id] && ids.indexOf(id) < 0 && ids.length < MAX) ids.push(id);
+    });
+    return ids;
+  }
+
+  function writeUrl() {
+    var search = selected.length ? "?p=" + selected.map(encodeURIComponent).join(",") : "";
+    try {
+      history.replaceState(null, "", location.pathname + search + location.hash);
+    } catch (e) { /* some file:// setups refuse; the view still works */ }
+  }
+
+  function build() {
+    search = el("input", { type: "search", class: "kb-compare__q", placeholder: "输入名称、组织或地区，缩小列表……",
+      "aria-label": "筛选实践列表" });
+    search.addEventListener("input", function () { query = search.value.trim().toLowerCase(); renderList(); });
+    chosen = el("div", { class: "kb-compare__chosen", "aria-live": "polite" });
+    note = el("p", { class: "kb-hint kb-compare__note" });
+    list = el("ul", { class: "kb-compare__list", role: "group", "aria-label": "可对比的实践" });
+    result = el("div", { class: "kb-compare__result" });
+    root.appendChild(el("div", { class: "kb-compare__pick" }, [
+      el("h2", { text: "选择要对比的实践" }),
+      el("p", { class: "kb-hint", text: "勾选 " + MIN + "–" + MAX + " 项，下方即并排显示；网址会记住所选，可收藏、发给同事或打印。" }),
+      search, chosen, list, note,
+    ]));
+    root.appendChild(result);
+  }
+
+  function update(rewrite) {
+    if (rewrite) writeUrl();
+    root.classList.toggle("kb-compare--active", selected.length >= MIN);
+    renderChosen();
+    renderList();
+    renderResult();
+  }
+
+  function toggle(id, on) {
+    selected = selected.filter(function (x) { return x !== id; });
+    if (on && selected.length < MAX) selected.push(id);
+    update(true);
+  }
+
+  function renderChosen() {
+    chosen.textContent = "";
+    if (!selected.length) {
+      chosen.appendChild(el("span", { class: "kb-hint", text: "尚未选择。" }));
+      return;
+    }
+    chosen.appendChild(el("span", { text: "已选 " + selected.length + " 项：" }));
+    selected.forEach(function (id) {
+      var remove = el("button", { type: "button", class: "kb-chip", title: "移除 " + byId[id].name, "data-id": id },
+        [byId[id].name + " ×"]);
+      remove.addEventListener("click", function () { toggle(id, false); });
+      chosen.appendChild(remove);
+    });
+    var clear = el("button", { type: "button", class: "kb-chip kb-chip--clear", text: "全部清除" });
+    clear.addEventListener("click", function () { selected = []; update(true); });
+    chosen.appendChild(clear);
+  }
+
+  function matches(p) {
+    if (!query) return true;
+    return [p.name, p.aliases.join(" "), p.org, p.region].join(" ").toLowerCase().indexOf(query) >= 0;
+  }
+
+  function renderList() {
+    list.textContent = "";
+    var full = selected.length >= MAX;
+    // The ticked practices stay at the top whatever the filter says.
+    var rows = selected.map(function (id) { return byId[id]; });
+    var shown = 0, total = 0;
+    data.practices.forEach(function (p) {
+      if (selected.indexOf(p.id) >= 0 || !matches(p)) return;
+      total += 1;
+      if (shown < LIST_LIMIT) { rows.push(p); shown += 1; }
+    });
+    rows.forEach(function (p) {
+      var id = "kb-c-" + p.id;
+      var box = el("input", { type: "checkbox", id: id, value: p.id });
+      box.checked = selected.indexOf(p.id) >= 0;
+      box.disabled = full && !box.checked;
+      box.addEventListener("change", function () { toggle(p.id, box.checked); });
+      var where = [p.org, p.region].filter(Boolean).join(" · ");
+      list.appendChild(el("li", {}, [box, el("label", { for: id }, [
+        el("span", { class: "kb-compare__name", text: p.name }), " ",
+        el("span", { class: "kb-count", text: where }),
+      ])]));
+    });
+    var parts = [];
+    if (full) parts.push("已选满 " + MAX + " 项；要换一项，先取消一项。");
+    if (total > shown) parts.push("列表只显示前 " + LIST_LIMIT + " 项（共 " + total + " 项），请输入文字缩小范围。");
+    if (!total && query) parts.push("没有名称、组织或地区含“" + search.value.trim() + "”的实践。");
+    note.textContent = parts.join(" ");
+  }
+
+  /* Load the detail files the ticked practices live in, then draw the table. */
+  var drawn = 0;
+  function renderResult() {
+    var ticket = ++drawn;
+    result.textContent = "";
+    if (selected.length < MIN) {
+      result.appendChild(el("p", { class: "kb-compare__empty",
+        text: selected.length ? "再勾选至少 1 项，即可并排对比。" : "勾选 2–4 项实践后，这里并排显示它们的各环节做法、组成部分、成效和出处。" }));
+      return;
+    }
+    var files = [];
+    selected.forEach(function (id) {
+      var file = new URL(byId[id].detail, KB.siteBase()).href;
+      if (files.indexOf(file) < 0) files.push(file);
+    });
+    Promise.all(files.map(KB.loadScript)).then(function () {
+      if (ticket === drawn) drawTable();
+    }, function (error) {
+      if (ticket === drawn) result.appendChild(el("p", { text: "无法加载对比数据（" + error.message + "）。" }));
+    });
+  }
+
+  function cellList(items) {
+    if (!items.length) return [el("span", { class: "kb-none", text: "—" })];
+    var out = [];
+    items.forEach(function (item, i) {
+      if (i) out.push(el("br"));
+      out.push(item);
+    });
+    return out;
+  }
+
+  function named(name, text) {
+    return el("span", {}, [el("strong", { text: name }), "：" + text]);
+  }
+
+  function drawTable() {
+    var base = KB.siteBase();
+    var practices = selected.map(function (id) { return byId[id]; });
+    var details = practices.map(function (p) { return (window.KB_DETAIL || {})[p.id] || { steps: [], components: [], outcomes: [], sources: [] }; });
+    var covered = data.stages.filter(function (s) {
+      return details.some(function (d) { return d.steps.some(function (step) { return step[0] === s; }); });
+    });
+    var missing = data.stages.filter(function (s) { return covered.indexOf(s) < 0; });
+
+    var head = el("tr", {}, [el("th", { scope: "col", text: "对比项" })].concat(practices.map(function (p) {
+      return el("th", { scope: "col" }, [el("a", { href: new URL(p.url, base).href, text: p.name })]);
+    })));
+    var rows = [];
+    function row(label, cls, cells) {
+      rows.push(el("tr", { class: cls }, [el("th", { scope: "row", text: label })].concat(cells.map(function (c) {
+        return el("td", {}, c);
+      }))));
+    }
+    row("组织", "kb-row-org", practices.map(function (p) { return cellList(p.org ? [p.org] : []); }));
+    row("地区", "kb-row-region", practices.map(function (p) { return [(p.region || "（未详）") + "（" + p.level + "）"]; }));
+    covered.forEach(function (stage) {
+      row(stage, "kb-row-stage", details.map(function (d) {
+        return cellList(d.steps.filter(function (s) { return s[0] === stage; }).map(function (s) { return named(s[1], s[2]); }));
+      }));
+    });
+    row("组成部分", "kb-row-components", details.map(function (d) {
+      return cellList(d.components.map(function (c) { return named(c[0], c[1]); }));
+    }));
+    row("成效", "kb-row-outcomes", details.map(function (d) {
+      return cellList(d.outcomes.map(function (o) { return document.createTextNode(o[0]); }));
+    }));
+    row("出处", "kb-row-sources", details.map(function (d) {
+      return cellList(d.sources.map(function (s) {
+        return el("span", { class: "kb-cite" }, [el("a", { href: new URL(s.url, base).href, text: s.name }),
+          el("span", { class: "kb-cite__text", text: s.cite })]);
+      }));
+    }));
+
+    var title = el("h2", { class: "kb-compare__title", text: "对比：" + practices.map(function (p) { return p.name; }).join("、") });
+    var print = el("button", { type: "button", class: "md-button kb-print", "data-kb-print": "", text: "打印对比表" });
+    var table = el("table", {}, [el("thead", {}, [head]), el("tbody", {}, rows)]);
+    result.appendChild(el("div", { class: "kb-compare__head" }, [title, print]));
+    result.appendChild(el("div", { class: "md-typeset__scrollwrap kb-compare__table" }, [el("div", { class: "md-typeset__table" }, [table])]));
+    if (missing.length) result.appendChild(el("p", { class: "kb-hint", text: "所选实践均未写明的环节：" + missing.join("、") + "。" }));
+  }
+})();
