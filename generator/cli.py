@@ -102,6 +102,17 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export_docx import export
+    from .pipeline import load_graph
+
+    project = _project(args)
+    graph, _problems = load_graph(project)
+    path, what = export(graph, args.kind, args.names, Path(args.out) if args.out else None)
+    print(f"已导出{what}：{path}")
+    return 0
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_synthetic
 
@@ -123,6 +134,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "pack": cmd_pack,
     "synth": cmd_synth,
+    "export": cmd_export,
 }
 
 
@@ -136,7 +148,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", metavar="DIR", help="同时按原文核对每条摘录（原文文本所在文件夹）")
 
     p = sub.add_parser("new", help="新建一条带注释的记录")
-    p.add_argument("type", choices=["practice", "organization", "term", "method", "source", "theme", "region"],
+    p.add_argument("type", choices=["practice", "organization", "term", "method", "source", "theme", "region", "course"],
                    help="记录类型")
     p.add_argument("name", help="中文名称")
     p.add_argument("--id", help="自定义 id（默认由名称的拼音生成）")
@@ -156,6 +168,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("count", type=int, metavar="N", help="实践数")
     p.add_argument("--out", required=True, help="输出文件夹（不能是项目自己的 data/）")
     p.add_argument("--seed", type=int, default=20261123, help="随机种子（默认固定，结果可复现）")
+
+    p = sub.add_parser("export", help="把一门课程或几项实践导出为 Word 讲义（.docx）")
+    p.add_argument("kind", choices=["course", "practices"], help="course：一门课程；practices：一项或几项实践")
+    p.add_argument("names", nargs="+", metavar="名称", help="课程或实践的名称、别名或 id")
+    p.add_argument("-o", "--out", metavar="文件.docx", help="输出文件（默认：当前目录下以名称命名的 .docx）")
 
     p = sub.add_parser("pack", help="把 site/ 打包为带日期的 .zip，并写出 SHA-256 校验文件")
     p.add_argument("--out", help="输出文件夹（默认：项目根目录下的 dist/）")

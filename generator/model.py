@@ -139,8 +139,11 @@ Excerpt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, 
 
 
 def listing(item, *, description: str, min_length: int = 0):
-    """A list field with the shared size limit."""
-    return Field(default_factory=list, description=description, min_length=min_length, max_length=MAX_LIST_ITEMS)
+    """A list field with the shared size limit. A list that must have items is also required:
+    pydantic does not validate defaults, so a default of [] would let a missing field pass."""
+    if min_length:
+        return Field(..., description=description, min_length=min_length, max_length=MAX_LIST_ITEMS)
+    return Field(default_factory=list, description=description, min_length=0, max_length=MAX_LIST_ITEMS)
 
 
 REF_KEY = "x-kb-ref"
@@ -152,9 +155,10 @@ def ref(target: str, description: str, *, required: bool = False):
 
 
 def refs(target: str, description: str, *, min_length: int = 0):
-    """A list of references to records of type ``target``."""
+    """A list of references to records of type ``target`` (required when it must have items)."""
+    default = {"default": ...} if min_length else {"default_factory": list}
     return Field(
-        default_factory=list,
+        **default,
         description=description,
         min_length=min_length,
         max_length=MAX_LIST_ITEMS,

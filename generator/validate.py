@@ -31,6 +31,7 @@ from .model import (
     TYPES_BY_NAME,
     Citation,
     Completeness,
+    Course,
     KnowledgeBase,
     Level,
     Organization,
@@ -436,10 +437,49 @@ def check_rules(ctx: Context, problems: Problems) -> None:
         check_practice(ctx, practice, problems)
 
     for course in kb.courses.values():
-        for i, module in enumerate(course.modules):
-            if len(module.compare) == 1:
-                loc = ("modules", i, "compare")
-                problems.error(course.path, ctx.line(course, loc), field_path(loc), "对比至少需要 2 项实践")
+        check_course(ctx, course, problems)
+
+
+PLACEHOLDER = "待填"
+
+
+def check_course(ctx: Context, course: Course, problems: Problems) -> None:
+    """What makes a course teachable: comparisons of two or more distinct practices that have
+    something to compare, module titles that tell modules apart, no scaffold text left."""
+    kb = ctx.kb
+    titles: dict[str, int] = {}
+    for i, module in enumerate(course.modules):
+        loc = ("modules", i, "compare")
+        if len(module.compare) == 1:
+            problems.error(course.path, ctx.line(course, loc), field_path(loc), "对比至少需要 2 项实践")
+        seen: set[str] = set()
+        for j, practice_id in enumerate(module.compare):
+            item = loc + (j,)
+            if practice_id in seen:
+                problems.error(course.path, ctx.line(course, item), field_path(item), "同一项实践在对比中出现了两次")
+            seen.add(practice_id)
+            practice = kb.practices.get(practice_id)
+            if practice is not None and not practice.steps and not practice.components:
+                problems.warning(course.path, ctx.line(course, item), field_path(item),
+                                 f"“{practice.name}”既没有运行步骤也没有组成部分，对比表中它的一列几乎是空的")
+        for field_name in ("practices", "methods", "terms"):
+            values = getattr(module, field_name)
+            for j, value in enumerate(values):
+                if value in values[:j]:
+                    item = ("modules", i, field_name, j)
+                    problems.warning(course.path, ctx.line(course, item), field_path(item), "重复列出")
+        if module.title in titles:
+            item = ("modules", i, "title")
+            problems.warning(course.path, ctx.line(course, item), field_path(item),
+                             f"与第 {titles[module.title] + 1} 个单元标题相同；单元标题应能区分各单元")
+        titles.setdefault(module.title, i)
+        if not (module.practices or module.methods or module.terms or module.compare):
+            item = ("modules", i, "title")
+            problems.warning(course.path, ctx.line(course, item), field_path(item),
+                             "这个单元没有任何阅读材料（practices、methods、terms）或对比")
+    for loc, value in iter_strings(course):
+        if PLACEHOLDER in value:
+            problems.warning(course.path, ctx.line(course, loc), field_path(loc), f"仍是模板中的占位文字“{PLACEHOLDER}”")
 
 
 def check_practice(ctx: Context, practice: Practice, problems: Problems) -> None:
