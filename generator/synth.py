@@ -102,7 +102,9 @@ class Synth:
         raise RuntimeError("could not make a unique name")
 
     def place(self, suffix: str) -> str:
-        return self.unique(lambda: "".join(self.rng.sample(PLACE_SYLLABLES, 2)) + suffix)
+        # Mostly two-syllable names as in reality; some three-syllable ones so that the ~4,000
+        # places of a national tree stay unique.
+        return self.unique(lambda: "".join(self.rng.sample(PLACE_SYLLABLES, 2 if self.rng.random() < 0.7 else 3)) + suffix)
 
     def add(self, folder: str, record_id: str, data: dict) -> str:
         self.files[f"{folder}/{record_id}.yaml"] = data
@@ -158,7 +160,10 @@ class Synth:
         practice_ids: list[str] = []
         for i in range(self.count):
             org_id, _level = rng.choices(orgs, weights=weights)[0]
-            name = self.unique(lambda: "".join(rng.sample(BRAND_PARTS, 2)) + rng.choice(BRAND_SUFFIXES))
+            # Brand names alone run out near 7,000; real ones often carry the place, so do that.
+            place = self.files[f"organizations/{org_id}.yaml"]["name"][:2]
+            name = self.unique(lambda: (place if rng.random() < 0.5 else "") + "".join(rng.sample(BRAND_PARTS, 2))
+                               + rng.choice(BRAND_SUFFIXES))
             pid = f"practice-{i:05d}"
             source = f"src-{org_id[4:]}"
             stages = sorted(rng.sample(list(Stage), rng.randint(3, 7)), key=list(Stage).index)

@@ -38,6 +38,7 @@ def pinyin_syllables(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars)))
 
 
+@lru_cache(maxsize=None)  # sorting asks for the same names' keys hundreds of thousands of times
 def pinyin_key(text: str) -> tuple[str, str]:
     """Sort key that orders Chinese names as a dictionary does (by pinyin), then by text."""
     return (" ".join(s.lower() for s in pinyin_syllables(text)), text)

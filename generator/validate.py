@@ -11,6 +11,8 @@ Checks run in order, each collecting problems rather than stopping:
 
 from __future__ import annotations
 
+import datetime as dt
+
 import difflib
 import html
 import re
@@ -182,14 +184,22 @@ def iter_models(obj: BaseModel, kind: type[BaseModel], loc: tuple = ()) -> Itera
 
 
 def iter_strings(value: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from iter_strings(getattr(value, name), loc + (name,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from iter_strings(item, loc + (i,))
+    """Every string in a record with its location, depth first in field order.
+
+    Written with an explicit stack rather than nested generators: it runs over every field of
+    every record twice per build (rules, mentions), and the recursive form was a tenth of
+    ``kb check`` at 20,000 records."""
+    stack: list[tuple[tuple, Any]] = [(loc, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, BaseModel):
+            fields = item.__dict__
+            stack.extend((where + (name,), fields[name]) for name in reversed(type(item).model_fields)
+                         if fields[name] is not None and not isinstance(fields[name], (int, float, dt.date)))
+        elif isinstance(item, list):
+            stack.extend((where + (i,), item[i]) for i in range(len(item) - 1, -1, -1))
 
 
 # --- 1. one file against its type -----------------------------------------------------------
