@@ -20,8 +20,8 @@
     selected = readUrl();
     build();
     root.hidden = false;
-    update(false);
-    window.addEventListener("popstate", function () { selected = readUrl(); update(false); });
+    update(false, true);
+    window.addEventListener("popstate", function () { selected = readUrl(); update(false, true); });
   }, function (error) {
     root.hidden = false;
     root.textContent = "对比功能无法加载（" + error.message + "），下面是全部实践的静态对照。";
@@ -60,11 +60,13 @@
     root.appendChild(result);
   }
 
-  function update(rewrite) {
+  /* rebuildList: after a new filter or URL; a tick only updates the boxes in place, so the row
+   * the reader just clicked does not jump away under the pointer. */
+  function update(rewrite, rebuildList) {
     if (rewrite) writeUrl();
     root.classList.toggle("kb-compare--active", selected.length >= MIN);
     renderChosen();
-    renderList();
+    if (rebuildList) renderList(); else syncList();
     renderResult();
   }
 
@@ -88,7 +90,7 @@
       chosen.appendChild(remove);
     });
     var clear = el("button", { type: "button", class: "kb-chip kb-chip--clear", text: "全部清除" });
-    clear.addEventListener("click", function () { selected = []; update(true); });
+    clear.addEventListener("click", function () { selected = []; update(true, true); });
     chosen.appendChild(clear);
   }
 
@@ -97,9 +99,9 @@
     return [p.name, p.aliases.join(" "), p.org, p.region].join(" ").toLowerCase().indexOf(query) >= 0;
   }
 
+  var listed = 0, matching = 0;
   function renderList() {
     list.textContent = "";
-    var full = selected.length >= MAX;
     // The ticked practices stay at the top whatever the filter says.
     var rows = selected.map(function (id) { return byId[id]; });
     var shown = 0, total = 0;
@@ -111,8 +113,6 @@
     rows.forEach(function (p) {
       var id = "kb-c-" + p.id;
       var box = el("input", { type: "checkbox", id: id, value: p.id });
-      box.checked = selected.indexOf(p.id) >= 0;
-      box.disabled = full && !box.checked;
       box.addEventListener("change", function () { toggle(p.id, box.checked); });
       var where = [p.org, p.region].filter(Boolean).join(" · ");
       list.appendChild(el("li", {}, [box, el("label", { for: id }, [
@@ -120,10 +120,21 @@
         el("span", { class: "kb-count", text: where }),
       ])]));
     });
+    listed = shown;
+    matching = total;
+    syncList();
+  }
+
+  function syncList() {
+    var full = selected.length >= MAX;
+    list.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = selected.indexOf(box.value) >= 0;
+      box.disabled = full && !box.checked;
+    });
     var parts = [];
     if (full) parts.push("已选满 " + MAX + " 项；要换一项，先取消一项。");
-    if (total > shown) parts.push("列表只显示前 " + LIST_LIMIT + " 项（共 " + total + " 项），请输入文字缩小范围。");
-    if (!total && query) parts.push("没有名称、组织或地区含“" + search.value.trim() + "”的实践。");
+    if (matching > listed) parts.push("列表只显示前 " + LIST_LIMIT + " 项（共 " + matching + " 项），请输入文字缩小范围。");
+    if (!matching && query) parts.push("没有名称、组织或地区含“" + search.value.trim() + "”的实践。");
     note.textContent = parts.join(" ");
   }
 
