@@ -78,7 +78,9 @@ def read_comparison(page, base: str) -> None:
     # Every practice in the matrix links to its page, and its marks match its steps.
     first = rows.first
     assert first.locator("td").first.locator("a").get_attribute("href").startswith("../practices/")
-    assert page.locator("h3:has-text('选题') + p + table tbody tr, h3:has-text('选题') ~ table tbody tr").count() >= 1
+    # Material wraps each table in a scrolling <div> once the page has loaded.
+    assert page.locator("h3:has-text('选题') + p + table tbody tr, "
+                        "h3:has-text('选题') + p + .md-typeset__scrollwrap table tbody tr").count() >= 1
 
 
 @pytest.mark.parametrize("mount", ["/", SUBPATH])
