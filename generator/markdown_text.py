@@ -15,8 +15,9 @@ from functools import lru_cache
 # footnotes and abbreviations). Escaping them all costs nothing for Chinese text.
 _INLINE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]<>#|!&~^=$"}
 _INLINE_TABLE = str.maketrans(_INLINE)
-# At the start of a line these start blocks: list items ("- ", "1. "), rules ("---").
-_LINE_START = re.compile(r"^([ \t]*)([-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|[-=_*]{3,}(?=\s*$))", re.M)
+# At the start of a line these start blocks: list items ("- ", "1. "), rules ("---"),
+# collapsible notes of pymdownx.details ("??? note").
+_LINE_START = re.compile(r"^([ \t]*)([-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|[-=_*]{3,}(?=\s*$)|\?{3})", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 
@@ -48,12 +49,33 @@ def escape_cell(text: str) -> str:
     return escape_inline(text)
 
 
+# Material's tooltips (the theme's content.tooltips feature) show an element's title by giving
+# it to innerHTML: a correctly escaped title="&lt;img onerror=…&gt;" still becomes a live tag on
+# hover. Hover text therefore never holds < > &: they become their full-width forms, which read
+# the same and mean nothing to an HTML parser — with or without the theme's script.
+_HOVER_TABLE = str.maketrans({"<": "＜", ">": "＞", "&": "＆"})
+
+
 def escape_link_title(text: str, limit: int = 140) -> str:
-    """Text for a link's "title" (the hover text)."""
+    """Text for a Markdown link's "title" (the hover text)."""
     text = join_lines(_CONTROL.sub("", text))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;").replace("\\", "&#92;")
+    return text.translate(_HOVER_TABLE).replace('"', "&quot;").replace("\\", "&#92;")
+
+
+# Inside an HTML attribute written into Markdown, the inline patterns Python-Markdown runs
+# before it sets raw HTML aside (code spans, backslash escapes, links, images, autolinks) still
+# apply: "[x](url)" in a title would become an <a> tag — with quotes of its own — in the middle
+# of the attribute and break out of it. So every character those patterns need, and those HTML
+# needs, is written as a numeric reference, which the browser reads back as the character.
+_ATTRIBUTE_TABLE = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'`\\[]()!*_{}#|~^=$:"})
+
+
+def escape_attribute(text: str) -> str:
+    """One line of plain text for a double-quoted HTML attribute inside generated Markdown
+    (a title, an aria-label: text, never a URL built from record text)."""
+    return join_lines(_CONTROL.sub("", text)).translate(_HOVER_TABLE).translate(_ATTRIBUTE_TABLE)
 
 
 def escape_line(text: str) -> str:

@@ -23,7 +23,7 @@ import jinja2
 from . import paths
 from .citation import gbt7714
 from .link import Graph
-from .markdown_text import block, escape_cell, escape_inline, escape_line, escape_link_title, join_lines
+from .markdown_text import block, escape_attribute, escape_cell, escape_inline, escape_line, escape_link_title, join_lines
 from .model import (
     RELATION_LABEL,
     STAGE_HINTS,
@@ -132,8 +132,8 @@ def raw(text: Any) -> Safe:
 
 
 def attr(text: Any) -> Safe:
-    """Text inside a double-quoted HTML attribute."""
-    return Safe(html.escape(" ".join(str(text or "").split()), quote=True))
+    """Text inside a double-quoted HTML attribute (Markdown syntax in it stays text too)."""
+    return Safe(escape_attribute(str(text or "")))
 
 
 def cell(text: Any) -> Safe:
