@@ -568,7 +568,7 @@ def export(graph: Graph, kind: str, names: list[str], out: Path | None) -> tuple
             if practice.id not in {p.id for p in practices}:
                 practices.append(practice)
         doc = practices_handout(graph, practices)
-        what = f"{len(practices)} 项实践：{'、'.join(p.name for p in practices)}"
+        what = f"实践 {len(practices)} 项（{'、'.join(p.name for p in practices)}）"
         default = practices[0].name if len(practices) == 1 else "协商实践资料"
     path = save(doc, out if out is not None else Path(f"{default}.docx"))
     return path, what

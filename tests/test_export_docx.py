@@ -138,7 +138,7 @@ def test_practices_export_has_a_heading_each_and_a_comparison(tmp_path):
     out = tmp_path / "out.docx"
     result = run_kb("--project", str(kb.root), "export", "practices", "甲法", "乙协商", "甲工作法", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "2 项实践：甲工作法、乙协商" in result.stdout  # the same practice twice is exported once
+    assert "已导出实践 2 项（甲工作法、乙协商）" in result.stdout  # the same practice twice is exported once
     doc = Document(str(out))
     assert headings(doc, 1) == ["甲工作法", "乙协商", "对比：甲工作法、乙协商", "参考文献"]
     assert headings(doc, 2) == ["运行步骤", "成效"]  # 甲工作法 has steps and outcomes; 乙协商 neither
