@@ -8,6 +8,7 @@ Everything here is plain data computed from the linked graph; the Markdown templ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .link import Graph
@@ -15,6 +16,13 @@ from .markdown_text import join_lines
 from .model import Course, Method, Module, Practice, Source, Stage, Term
 
 CHINESE_DIGITS = "零一二三四五六七八九"
+_SPACE = re.compile(r"\s")
+
+
+def fold(text: str) -> str:
+    """``join_lines`` with a fast path: most record text has no white space at all, and the
+    compare view's data folds every step, component and outcome of every practice."""
+    return join_lines(text) if _SPACE.search(text) else text
 
 
 def chinese_number(n: int) -> str:
@@ -78,7 +86,7 @@ def column(g: Graph, practice: Practice) -> Column:
     org = g.kb.organizations.get(practice.organization)
     steps: dict[Stage, list[tuple[str, str]]] = {}
     for step in practice.steps:
-        steps.setdefault(step.stage, []).append((step.name, join_lines(step.description)))
+        steps.setdefault(step.stage, []).append((step.name, fold(step.description)))
     return Column(
         practice=practice,
         org=org.name if org else "",
@@ -86,8 +94,8 @@ def column(g: Graph, practice: Practice) -> Column:
         region_id=g.region.get(practice.id),
         level=g.level[practice.id].value,
         steps=steps,
-        components=[(c.name, join_lines(c.description)) for c in practice.components],
-        outcomes=[(join_lines(o.text), list(o.figures)) for o in practice.outcomes],
+        components=[(c.name, fold(c.description)) for c in practice.components],
+        outcomes=[(fold(o.text), list(o.figures)) for o in practice.outcomes],
         sources=practice_sources(g, practice),
     )
 
