@@ -176,20 +176,23 @@ def add_field(paragraph, instruction: str, placeholder: str) -> None:
     fld_char("end")
 
 
-def restart_numbering(doc: DocxDocument, paragraph) -> None:
-    """Make a "List Number" paragraph start again at 1 (each question list counts from 1)."""
+def new_list_number(doc: DocxDocument) -> str | None:
+    """A numbering instance of the "List Number" style that counts from 1 again.
+
+    Word numbers paragraphs per numbering instance, so every list of questions gets its own
+    instance (with a start override), and all paragraphs of that list point to it."""
     numbering = doc.part.numbering_part.element
-    style = doc.styles["List Number"]
-    num_pr = style.element.pPr.find(qn("w:numPr")) if style.element.pPr is not None else None
+    ppr = doc.styles["List Number"].element.pPr
+    num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
     if num_pr is None:
-        return
+        return None
     style_num = num_pr.find(qn("w:numId")).get(qn("w:val"))
     abstract = None
     for num in numbering.findall(qn("w:num")):
         if num.get(qn("w:numId")) == style_num:
             abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
     if abstract is None:
-        return
+        return None
     new_id = str(max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1)
     num = OxmlElement("w:num")
     num.set(qn("w:numId"), new_id)
@@ -203,15 +206,23 @@ def restart_numbering(doc: DocxDocument, paragraph) -> None:
     override.append(start)
     num.append(override)
     numbering.append(num)
+    return new_id
+
+
+def use_numbering(paragraph, num_id: str) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     own = OxmlElement("w:numPr")
     ilvl = OxmlElement("w:ilvl")
     ilvl.set(qn("w:val"), "0")
-    num_id = OxmlElement("w:numId")
-    num_id.set(qn("w:val"), new_id)
+    number = OxmlElement("w:numId")
+    number.set(qn("w:val"), num_id)
     own.append(ilvl)
-    own.append(num_id)
-    ppr.append(own)
+    own.append(number)
+    style = ppr.find(qn("w:pStyle"))
+    if style is not None:
+        style.addnext(own)  # numPr follows pStyle (and keepNext…) in the schema's order
+    else:
+        ppr.insert(0, own)
 
 
 def _row_flags(row, header: bool = False) -> None:
@@ -286,10 +297,11 @@ class Handout:
             self.para(item, "List Bullet")
 
     def numbered(self, items: list[str]) -> None:
-        for i, item in enumerate(items):
+        num_id = new_list_number(self.doc) if items else None
+        for item in items:
             paragraph = self.para(item, "List Number")
-            if i == 0:
-                restart_numbering(self.doc, paragraph)
+            if num_id is not None:
+                use_numbering(paragraph, num_id)
 
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -133,6 +133,25 @@ def test_course_export_matches_the_record(tmp_path):
     assert doc.core_properties.title == "甲课程" and doc.core_properties.language == "zh-CN"
 
 
+
+def test_each_question_list_counts_from_one(tmp_path):
+    kb = kb_with_course(tmp_path)
+    out = tmp_path / "讲义.docx"
+    assert run_kb("--project", str(kb.root), "export", "course", "甲课程", "-o", str(out)).returncode == 0
+    doc = Document(str(out))
+    lists: dict[str, list[str]] = {}
+    for p in doc.paragraphs:
+        if p.style.name == "List Number":
+            num_id = p._p.pPr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+            lists.setdefault(num_id, []).append(p.text)
+    # One numbering instance per module's questions, so Word numbers each list 1, 2, …
+    assert list(lists.values()) == [["你所在的地方怎样选题？", "议事会怎样才能开得有实效？"], ["借鉴外地做法时要注意什么？"]]
+    numbering = doc.part.numbering_part.element
+    for num_id in lists:
+        num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+        assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "1"
+
+
 def test_practices_export_has_a_heading_each_and_a_comparison(tmp_path):
     kb = make_kb(tmp_path)
     out = tmp_path / "out.docx"
