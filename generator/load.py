@@ -85,8 +85,10 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             raise TagError(None, None, f"tag {node.tag}", node.start_mark)
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError) as exc:  # datetime(2024, 2, 30), int("9" * 5000)
-            raise BadValueError(None, None, f"{node.tag.rsplit(':', 1)[-1]}: {exc}", node.start_mark) from None
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # datetime(2024, 2, 30), int("9" * 5000), "!!timestamp x", "!!bool x"
+            raise BadValueError(None, None, f"{node.tag.rsplit(':', 1)[-1]}: {exc!r}", node.start_mark) from None
 
     def flatten_mapping(self, node):
         for key_node, _ in node.value:
@@ -136,6 +138,18 @@ def check_id(stem: str) -> str | None:
     if stem in WINDOWS_RESERVED:
         return f"“{stem}”是 Windows 保留名，不能作文件名"
     return None
+
+
+def decode_error_line(raw: bytes) -> int:
+    """1-based line of the first byte that keeps a file from being UTF-8 text."""
+    bad = raw.find(b"\x00")
+    if bad < 0:
+        try:
+            raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+            return 1
+        except UnicodeDecodeError as exc:
+            bad = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    return raw[:bad].count(b"\n") + 1
 
 
 def decode(raw: bytes) -> tuple[str | None, str | None]:
@@ -194,9 +208,12 @@ def explain_yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
     if isinstance(exc, TagError):
         return line, "不支持 YAML 标签（! 或 !! 开头，如 !!binary、!!set）；请删去，直接写出内容"
     if isinstance(exc, BadValueError):
-        if str(exc.problem).startswith("timestamp"):
+        kind = str(exc.problem).split(":", 1)[0]
+        if kind == "timestamp":
             return line, "日期或时间不存在（如 2 月 30 日、25 点）；日期写作 2026-11-23，若是文本请加引号"
-        return line, "数字过大或无法读取；若是文本（如编号）请加引号"
+        if kind in ("int", "float"):
+            return line, "数字过大或无法读取；若是文本（如编号）请加引号"
+        return line, "无法读取这个值；若是文本请加引号"
     text = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''} {exc}"
     for pattern, message in _YAML_MESSAGES:
         if pattern.search(text):
@@ -309,7 +326,7 @@ def parse_text(text: str, path: str, problems: Problems) -> dict | None:
         tab_line = first_tab_indent(text)
         if tab_line and (not line or tab_line <= line + 1):
             line, message = tab_line, "YAML 语法错误：这一行用了制表符（Tab）缩进；YAML 只能用空格缩进，请把 Tab 换成空格"
-        problems.error(path, line, "", message)
+        problems.error(path, max(line, 1), "", message)
         return None
     except RecursionError:
         problems.error(path, 1, "", f"嵌套层次过深（记录最多 {MAX_NESTING_DEPTH} 层）")
@@ -422,7 +439,7 @@ def load_file(record_type: type[Record], file: Path, root: Path, problems: Probl
         return None
     text, why = decode(raw)
     if text is None:
-        problems.error(rel, 0, "", why or "无法读取")
+        problems.error(rel, decode_error_line(raw), "", why or "无法读取")
         return None
     data = parse_text(text, rel, problems)
     if data is None:

@@ -22,13 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 
 # --- size limits (documented in the README's security section) -------------------------
 
-MAX_FILE_BYTES = 256 * 1024
-MAX_RECORDS = 100_000
-MAX_NAME_CHARS = 60
-MAX_TEXT_CHARS = 4_000
-MAX_EXCERPT_CHARS = 80
-MAX_LIST_ITEMS = 200
-MAX_NESTING_DEPTH = 12
+MAX_FILE_BYTES = 256 * 1024  # one record file
+MAX_RECORDS = 100_000  # record files under data/
+MAX_NAME_CHARS = 60  # names, aliases, tags, titles and other one-line fields
+MAX_TEXT_CHARS = 4_000  # summaries, descriptions and other text fields
+MAX_EXCERPT_CHARS = 80  # a quotation from a source
+MAX_URL_CHARS = 500  # a source's web address
+MAX_LIST_ITEMS = 200  # items in any list field
+MAX_NESTING_DEPTH = 12  # levels of mappings and lists in one file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_CHARS = 80
@@ -276,7 +277,7 @@ class Source(Record):
     office: Name | None = Field(default=None, description="讲话人职务，如“临沧市政协主席”")
     organization: Ref | None = ref("organization", "讲话人所在的政协组织")
     outlet: Name | None = Field(default=None, description="刊载的网站或出版物")
-    url: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+    url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS)] | None = Field(
         default=None, description="原文网址，只接受 http:// 或 https://"
     )
     seed: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] | None = Field(

@@ -205,6 +205,15 @@ def iter_strings(value: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
 # --- 1. one file against its type -----------------------------------------------------------
 
 
+def shown(value: Any, limit: int = 40) -> str:
+    """A value quoted in a message: short, on one line (a 200 kB value must not flood the output)."""
+    try:
+        text = " ".join(str(value).split())
+    except ValueError:  # an integer too long to print
+        return "（过长的数字）"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str, bool]:
     """A pydantic error as (location, Chinese message, point at the key rather than the value)."""
     loc = tuple(error["loc"])
@@ -223,12 +232,12 @@ def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str, bool]:
         return loc, f"未知字段“{loc[-1]}”{hint}（可用字段：{'、'.join(allowed)}）", True
     if kind in ("enum", "literal_error"):
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return loc, f"“{value}”不是允许的值；可选：{'、'.join(allowed)}", False
+        return loc, f"“{shown(value)}”不是允许的值；可选：{'、'.join(allowed)}", False
     if kind == "string_type":
         hint = "；YAML 会把 yes/no/on/off/true/false 读成布尔值，请给文本加引号" if isinstance(value, bool) else ""
         return loc, f"应为文本，实际是{kind_of(value)}{hint}", False
     if kind == "string_too_long":
-        return loc, f"过长：{len(value)} 字，上限 {ctx.get('max_length')} 字", False
+        return loc, f"过长：{len(str(value))} 字，上限 {ctx.get('max_length')} 字", False
     if kind == "string_too_short":
         if ctx.get("min_length", 1) <= 1:
             return loc, "不能为空", False
@@ -242,13 +251,13 @@ def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str, bool]:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return loc, f"应为字段映射（如 name: …），实际是{kind_of(value)}", False
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return loc, f"应为整数（如 2020），实际是“{value}”", False
+        return loc, f"应为整数（如 2020），实际是“{shown(value)}”", False
     if kind in ("greater_than_equal", "less_than_equal"):
-        return loc, f"超出范围：“{value}”", False
+        return loc, f"超出范围：“{shown(value)}”", False
     if kind.startswith("date") or kind.startswith("datetime"):
-        return loc, f"应为日期，格式如 2026-11-23，实际是“{value}”", False
+        return loc, f"应为日期，格式如 2026-11-23，实际是“{shown(value)}”", False
     if kind == "string_pattern_mismatch":
-        return loc, f"格式不对：“{value}”", False
+        return loc, f"格式不对：“{shown(value)}”", False
     return loc, f"值不合要求：{error.get('msg', '')}", False
 
 
