@@ -7,15 +7,16 @@
   if (!root || !window.KB) return;
   var KB = window.KB, el = KB.el;
   var PAGE = 50;
+  var UNKNOWN = "（未详）"; // facet value of a practice whose province or year no source states
 
   // name in the URL, label, how to read the values of a practice
   var FACETS = [
-    { key: "province", label: "省份", values: function (p) { return p.province ? [p.province] : ["（未详）"]; } },
+    { key: "province", label: "省份", values: function (p) { return p.province ? [p.province] : [UNKNOWN]; } },
     { key: "level", label: "层级", values: function (p) { return [p.level]; } },
     { key: "theme", label: "主题", values: function (p) { return p.themes; } },
     { key: "stage", label: "协商环节", values: function (p) { return p.stages; } },
     { key: "method", label: "通用做法", values: function (p) { return p.methods; } },
-    { key: "year", label: "起始年份", values: function (p) { return [p.year ? String(p.year) : "未详"]; } },
+    { key: "year", label: "起始年份", values: function (p) { return [p.year ? String(p.year) : UNKNOWN]; } },
     { key: "completeness", label: "完整程度", values: function (p) { return [p.completeness]; } },
   ];
   var COLUMNS = [
@@ -156,6 +157,8 @@
   function order(key) {
     var fixed = key === "stage" ? data.stages : key === "level" ? data.levels : key === "completeness" ? ["完整", "较完整", "简要"] : null;
     return function (a, b) {
+      // "not stated" is a real choice but never the first one a reader wants
+      if (a === UNKNOWN || b === UNKNOWN) return (a === UNKNOWN) - (b === UNKNOWN);
       if (fixed) return fixed.indexOf(a) - fixed.indexOf(b);
       if (key === "year") return a.localeCompare(b);
       return a.localeCompare(b, "zh-Hans-CN-u-co-pinyin");
