@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import paths
-from .problems import DataError
+from .problems import DataError, UserError
 from .project import Project
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -81,6 +81,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             preloaded = _SESSION.pop("preloaded", None)
             checked = preloaded[1] if preloaded and preloaded[0] == root else None
             generated = generate(self.project, checked)
+        except UserError as exc:  # e.g. write.UnsafePath: a symlinked generated folder
+            raise PluginError(str(exc)) from None
         except DataError as exc:
             if not (_SESSION["serving"] and _SESSION["graph"] is not None):
                 raise PluginError(format_problems(exc)) from None

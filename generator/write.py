@@ -9,11 +9,14 @@ never touched.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .model import WINDOWS_RESERVED
 from .paths import GENERATED_FOLDERS
+from .problems import UserError
 
 
 @dataclass
@@ -23,23 +26,37 @@ class WriteResult:
     removed: int = 0
 
 
-class UnsafePath(ValueError):
-    pass
+class UnsafePath(UserError, ValueError):
+    """A generated path that would leave the generated folders (a bug, or a planted symlink)."""
 
 
-def target_path(docs_dir: Path, rel: str) -> Path:
-    """The file for a docs-relative path, refusing anything outside the generated folders."""
+def target_path(docs_dir: Path, rel: str, safe_dirs: set[Path] | None = None) -> Path:
+    """The file for a docs-relative path, refusing anything outside the generated folders:
+    absolute paths, "..", hand-written pages, Windows-reserved names, and symbolic links on the
+    way (a symlinked docs/practices would make the writer write wherever it points)."""
     pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or pure.parts[0] not in GENERATED_FOLDERS:
-        raise UnsafePath(f"refusing to write {rel!r} outside the generated folders")
-    if any(part.split(".")[0].lower() in {"con", "prn", "aux", "nul"} for part in pure.parts):
-        raise UnsafePath(f"refusing Windows-reserved name in {rel!r}")
-    return docs_dir.joinpath(*pure.parts)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in rel or len(pure.parts) < 2 or pure.parts[0] not in GENERATED_FOLDERS:
+        raise UnsafePath(f"拒绝写入 docs/{rel}：不在生成页面的文件夹（{'、'.join(GENERATED_FOLDERS)}）中")
+    if any(part.split(".")[0].lower() in WINDOWS_RESERVED for part in pure.parts):
+        raise UnsafePath(f"拒绝写入 docs/{rel}：含有 Windows 保留名")
+    path = docs_dir.joinpath(*pure.parts)
+    for parent in list(path.parents)[: len(pure.parts) - 1]:
+        if safe_dirs is not None and parent in safe_dirs:
+            continue
+        if parent.is_symlink():
+            raise UnsafePath(f"拒绝写入 {parent.relative_to(docs_dir.parent).as_posix()}：它是符号链接；"
+                             "生成页面的文件夹必须是 docs/ 中的普通文件夹，请删除这个链接后重新生成")
+        if safe_dirs is not None:
+            safe_dirs.add(parent)
+    return path
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        # lstat: a symlink in place of a page is never read, only replaced (os.replace swaps
+        # the link itself, not what it points to).
+        info = os.lstat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
@@ -61,8 +78,9 @@ def write_files(docs_dir: Path, files: dict[str, bytes]) -> WriteResult:
     """Make the generated folders hold exactly ``files`` (docs-relative path -> bytes)."""
     result = WriteResult()
     wanted: set[Path] = set()
+    safe_dirs: set[Path] = set()  # folders already seen not to be symlinks, in this run
     for rel in sorted(files):
-        path = target_path(docs_dir, rel)
+        path = target_path(docs_dir, rel, safe_dirs)
         wanted.add(path)
         if write_if_changed(path, files[rel]):
             result.written += 1
