@@ -34,7 +34,7 @@ PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
 STATIC_DIR = PACKAGE_DIR / "static"
 CSS = ["assets/kb/kb.css", "assets/kb/print.css"]
-JS = ["assets/kb/kb.js", "assets/kb/browse.js", "assets/kb/compare.js"]
+JS = ["assets/kb/kb.js", "assets/kb/search.js", "assets/kb/browse.js", "assets/kb/compare.js"]
 
 
 class KnowledgeBaseConfig(Config):

@@ -1,9 +1,305 @@
-"""Placeholder until the search index lands (issue 4)."""
+"""Stage 6b — the search index, written after mkdocs has built the site.
+
+Chinese has no spaces, and a segmenter cuts names it does not know (吉思广益, 双反馈一验证).
+So the index is built from overlapping character pairs (bigrams): any phrase of two or more
+characters is found wherever it stands, whole names stay findable, and nothing depends on a
+dictionary. Runs of Latin letters and digits (1+N, 463) are kept as words.
+
+The index is split so that a browser downloads only what a query needs, from any sub-path and
+from file:// (no fetch, no XHR — every file is a script that hands its data to
+``window.KB_SEARCH``):
+
+- ``search/manifest.js``: shard count, document count, and the Traditional→Simplified map of
+  the characters that occur in the site (so 臨滄 finds 临沧);
+- ``search/t/<n>.js``: the posting lists of the tokens whose hash falls in shard n, each
+  posting a document number and a precomputed BM25F score;
+- ``search/d/<n>.js``: title, URL, kind, subtitle, aliases and a short text of 100 documents,
+  loaded only for the documents on the result list.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+import shutil
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
+from .. import paths
+from ..link import Graph
+from ..markdown_text import join_lines
+from ..model import Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
 
-def write_search_index(graph, site_dir: Path, docs_dir: Path) -> None:
-    return None
+INDEX_DIR = "search"
+DOCS_PER_META_FILE = 100
+TARGET_SHARD_BYTES = 48_000
+MAX_POSTINGS = 2_000  # per token; beyond this a token is too common to rank by (idf ≈ 0)
+SNIPPET_CHARS = 160
+
+# field weights (BM25F): a name outranks a subtitle, which outranks the body
+WEIGHTS = {"title": 12.0, "subtitle": 3.0, "body": 1.0}
+K1, B = 1.2, 0.6
+
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9a-z]+(?:\+[0-9a-z]+)*\+?")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+KIND_LABELS = {
+    Practice.type_name: "实践", Organization.type_name: "政协组织", Region.type_name: "地区",
+    Theme.type_name: "主题", Source.type_name: "来源文献", Method.type_name: "通用做法",
+    Term.type_name: "术语", Course.type_name: "培训课程", "page": "页面",
+}
+
+
+def normalize(text: str) -> str:
+    """The form both the index and the query are read in: NFKC (full-width letters and digits
+    become ASCII), lower case. The browser applies the same steps plus 繁→简."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tokens(text: str, unigrams: bool = False) -> list[str]:
+    """Bigrams of Chinese runs (a one-character run is kept as it is), words of Latin runs.
+    With ``unigrams``, single characters too — only for titles, so one-character queries
+    (市, 县) still find names without every page's every character in the index."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        run = match.group()
+        if not _CJK.match(run):
+            out.append(run)
+            continue
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        if unigrams and len(run) > 1:
+            out.extend(run)
+    return out
+
+
+@dataclass
+class Document:
+    url: str  # site-relative
+    title: str
+    kind: str
+    subtitle: str = ""
+    aliases: list[str] = field(default_factory=list)
+    body: str = ""
+
+    def fields(self) -> dict[str, list[str]]:
+        return {
+            "title": tokens(" ".join([self.title, *self.aliases]), unigrams=True),
+            "subtitle": tokens(self.subtitle),
+            "body": tokens(self.body),
+        }
+
+
+def html_url(docs_path: str, anchor: str = "") -> str:
+    url = docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _text(*parts) -> str:
+    return join_lines(" ".join(p for p in parts if p))
+
+
+def record_documents(g: Graph) -> list[Document]:
+    """One document per record page (and per glossary term), from the model, not the HTML:
+    what a record is called and what it says, without the navigation around it."""
+    kb = g.kb
+    docs: list[Document] = []
+
+    def url(record: Record) -> str:
+        return html_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
+
+    def region_line(region_id: str | None) -> str:
+        return " › ".join(kb.regions[r].name for r in g.region_path.get(region_id or "", []))
+
+    for p in kb.practices.values():
+        org = kb.organizations.get(p.organization)
+        body = _text(
+            p.summary, p.period,
+            *(f"{c.name} {c.description}" for c in p.components),
+            *(f"{s.stage.value} {s.name} {s.description}" for s in p.steps),
+            *(o.text for o in p.outcomes),
+            *(kb.methods[m].name for m in p.methods if m in kb.methods),
+            *(kb.themes[t].name for t in p.themes if t in kb.themes),
+            *p.tags,
+        )
+        subtitle = " · ".join(x for x in (org.name if org else "", region_line(g.region.get(p.id)), g.level.get(p.id, "")) if x)
+        docs.append(Document(url(p), p.name, p.type_name, subtitle, list(p.aliases), body))
+    for o in kb.organizations.values():
+        subtitle = " · ".join(x for x in (o.level.value, region_line(o.region)) if x)
+        docs.append(Document(url(o), o.name, o.type_name, subtitle, list(o.aliases), _text(o.description)))
+    for r in kb.regions.values():
+        docs.append(Document(url(r), r.name, r.type_name, region_line(r.id), list(r.aliases), ""))
+    for t in kb.themes.values():
+        docs.append(Document(url(t), t.name, t.type_name, "主题", list(t.aliases), _text(t.description)))
+    for m in kb.methods.values():
+        docs.append(Document(url(m), m.name, m.type_name, "通用做法", list(m.aliases), _text(m.description)))
+    for s in kb.sources.values():
+        subtitle = " · ".join(x for x in (s.kind.value, s.speaker or "", s.office or "", s.outlet or "") if x)
+        docs.append(Document(url(s), s.name, s.type_name, subtitle, list(s.aliases), _text(s.summary)))
+    for t in kb.terms.values():
+        docs.append(Document(url(t), t.name, t.type_name, "术语", list(t.aliases), _text(t.definition)))
+    for c in kb.courses.values():
+        body = _text(c.summary, *(m.title for m in c.modules), *(o for m in c.modules for o in m.objectives))
+        docs.append(Document(url(c), c.name, c.type_name, c.audience, list(c.aliases), body))
+    return docs
+
+
+class _ArticleText(HTMLParser):
+    """Title and text of a hand-written page's article, without scripts and navigation."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside <article>
+        self.skip = 0  # inside <script>/<style>
+        self.in_h1 = False
+        self.title = ""
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article":
+            self.depth += 1
+        elif tag in ("script", "style"):
+            self.skip += 1
+        elif tag == "h1" and self.depth:
+            self.in_h1 = True
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self.depth = max(0, self.depth - 1)
+        elif tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            if self.in_h1:
+                self.title += data
+            else:
+                self.parts.append(data)
+
+
+def page_documents(site_dir: Path, docs_dir: Path) -> list[Document]:
+    """The hand-written pages (home, guide, contributing …), read from the built HTML."""
+    docs: list[Document] = []
+    generated = tuple(f"{folder}/" for folder in paths.GENERATED_FOLDERS)
+    for source in sorted(docs_dir.rglob("*.md")):
+        rel = source.relative_to(docs_dir).as_posix()
+        if rel.startswith(generated):
+            continue
+        built = site_dir / html_url(rel)
+        if not built.is_file():
+            continue
+        parser = _ArticleText()
+        parser.feed(built.read_text(encoding="utf-8", errors="replace"))
+        title = join_lines(parser.title) or rel
+        docs.append(Document(html_url(rel), title, "page", "页面", [], join_lines(" ".join(parser.parts))))
+    return docs
+
+
+def shard_of(token: str, shards: int) -> int:
+    """FNV-1a over the UTF-16 code units — the browser computes the same number."""
+    h = 0x811C9DC5
+    for unit in token.encode("utf-16-le"):
+        h ^= unit
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h % shards
+
+
+def scored_postings(docs: list[Document]) -> dict[str, list[tuple[int, int]]]:
+    """token -> [(document number, score × 100)], best first. BM25F with the field weights
+    above; idf is folded in at build time, so a query only adds numbers up."""
+    per_doc: list[Counter] = []
+    lengths: list[float] = []
+    for doc in docs:
+        weighted: Counter = Counter()
+        length = 0.0
+        for name, toks in doc.fields().items():
+            weight = WEIGHTS[name]
+            for tok in toks:
+                weighted[tok] += weight
+            length += weight * len(toks)
+        per_doc.append(weighted)
+        lengths.append(length)
+    average = (sum(lengths) / len(lengths)) if lengths else 1.0
+    df: Counter = Counter()
+    for weighted in per_doc:
+        df.update(weighted.keys())
+    n = len(docs)
+    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for number, weighted in enumerate(per_doc):
+        norm = K1 * (1 - B + B * lengths[number] / average)
+        for tok, tf in weighted.items():
+            idf = math.log(1 + (n - df[tok] + 0.5) / (df[tok] + 0.5))
+            score = idf * tf * (K1 + 1) / (tf + norm)
+            postings[tok].append((number, max(1, round(score * 100))))
+    for tok, plist in postings.items():
+        plist.sort(key=lambda x: (-x[1], x[0]))
+        del plist[MAX_POSTINGS:]
+    return postings
+
+
+def simplified_map(docs: list[Document]) -> dict[str, str]:
+    """Traditional → Simplified for characters whose Simplified form occurs in the site;
+    built from OpenCC's character table so the browser needs no converter."""
+    from opencc import OpenCC
+
+    present = {ch for doc in docs for ch in (doc.title + doc.subtitle + doc.body + "".join(doc.aliases)) if _CJK.match(ch)}
+    converter = OpenCC("s2t")
+    back = OpenCC("t2s")
+    mapping: dict[str, str] = {}
+    for ch in sorted(present):
+        traditional = converter.convert(ch)
+        if len(traditional) == 1 and traditional != ch and back.convert(traditional) == ch:
+            mapping[traditional] = ch
+    return mapping
+
+
+def _script(call: str, payload) -> str:
+    # "</" escaped: record text cannot close a script element even if the file is inlined
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.KB_SEARCH&&KB_SEARCH.{call}({data});\n"
+
+
+def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str, int]:
+    """Write search/ into the built site. Returns sizes for the build summary and benchmarks."""
+    docs = record_documents(graph) + page_documents(site_dir, docs_dir)
+    docs.sort(key=lambda d: d.url)  # deterministic numbering: same data, same bytes
+    postings = scored_postings(docs)
+    estimated = sum(len(tok) * 3 + 12 * len(plist) for tok, plist in postings.items())
+    shards = max(1, math.ceil(estimated / TARGET_SHARD_BYTES))
+    grouped: list[dict[str, list[int]]] = [dict() for _ in range(shards)]
+    for tok in sorted(postings):
+        flat: list[int] = []
+        for number, score in postings[tok]:
+            flat.extend((number, score))
+        grouped[shard_of(tok, shards)][tok] = flat
+
+    out = site_dir / INDEX_DIR
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "t").mkdir(parents=True)
+    (out / "d").mkdir()
+    sizes = {"documents": len(docs), "shards": shards, "bytes": 0}
+    files: dict[str, str] = {
+        "manifest.js": _script("manifest", {
+            "version": 1, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
+            "kinds": KIND_LABELS, "t2s": simplified_map(docs),
+        }),
+    }
+    for number, group in enumerate(grouped):
+        files[f"t/{number}.js"] = _script("shard", [number, group])
+    for start in range(0, len(docs), DOCS_PER_META_FILE):
+        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases, d.body[:SNIPPET_CHARS * 2]]
+                 for d in docs[start:start + DOCS_PER_META_FILE]]
+        files[f"d/{start // DOCS_PER_META_FILE}.js"] = _script("meta", [start // DOCS_PER_META_FILE, chunk])
+    for rel, text in files.items():
+        data = text.encode("utf-8")
+        (out / rel).write_bytes(data)
+        sizes["bytes"] += len(data)
+    return sizes
