@@ -379,9 +379,19 @@ def render_courses_index(g: Graph) -> PageOut:
     return render("courses_index.md.j2", paths.index_page("courses"), g, courses=_sorted(g.kb.courses.values()))
 
 
+# The static comparison is one page; past this many practices it shows the ones whose steps
+# cover the most stages (the interactive view above it compares any others), so the page
+# stays readable and its size stays flat as the knowledge base grows.
+STATIC_COMPARE_LIMIT = 200
+
+
 def render_compare(g: Graph) -> PageOut:
     practices = [p for p in g.practices_sorted(g.kb.practices) if len({s.stage for s in p.steps}) >= 2]
-    return render("compare.md.j2", paths.explore_page("compare"), g, practices=practices)
+    total = len(practices)
+    if total > STATIC_COMPARE_LIMIT:
+        chosen = {p.id for p in sorted(practices, key=lambda p: -len({s.stage for s in p.steps}))[:STATIC_COMPARE_LIMIT]}
+        practices = [p for p in practices if p.id in chosen]
+    return render("compare.md.j2", paths.explore_page("compare"), g, practices=practices, total=total)
 
 
 # --- all pages --------------------------------------------------------------------------------
