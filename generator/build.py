@@ -146,6 +146,24 @@ def reproducible_timestamp(graph) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
 
 
+def remove_leftovers(project: Project) -> None:
+    """Temporary folders of a build that was killed outright (SIGKILL, a power cut) and could
+    not clean up. Called with the build lock held, so no other build is using them."""
+    for pattern in (".site-build-*", ".site-old-*"):
+        for path in project.root.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def site_mode() -> int:
+    """Permissions for the new site/: what mkdir (and so every folder inside) gets. mkdtemp
+    makes its folder private (0700), and a web server running as another user could then read
+    nothing of the swapped-in site."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
 def build_site(project: Project, *, strict: bool = True, quiet: bool = False, announce=print) -> str:
     """Check the data, build the site into a temporary folder and swap it in."""
     from .pipeline import load_graph
@@ -157,8 +175,10 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
         from .mkdocs_plugin import hand_over
 
         hand_over(project.root.resolve(), (graph, problems))
+        remove_leftovers(project)
         tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
         try:
+            tmp.chmod(site_mode())
             warnings = run_mkdocs(project, tmp, strict, quiet)
             swap_in(tmp, project.site_dir)
         except BaseException:

@@ -7,8 +7,10 @@ import hashlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -94,8 +96,10 @@ def test_mkdocs_failure_keeps_the_site(built_kb):
 
 def _start_build(root: Path) -> subprocess.Popen:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # A session of its own: a signal can go to the whole process group, as Ctrl-C in a terminal does.
     return subprocess.Popen([sys.executable, "-m", "generator.cli", "--project", str(root), "build"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
 
 
 def _wait_for_temp_site(root: Path, timeout: float = 60) -> None:
@@ -107,33 +111,85 @@ def _wait_for_temp_site(root: Path, timeout: float = 60) -> None:
     raise AssertionError("the build never started writing")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_build_leaves_the_last_good_site(built_kb, sig):
+@pytest.mark.parametrize("sig, group", [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+                         ids=["kill-INT", "ctrl-c-to-group", "kill-TERM"])
+def test_interrupted_build_leaves_the_last_good_site(built_kb, sig, group):
     site = built_kb.root / "site"
     before = tree_digest(site)
     built_kb.add_practices(600)  # long enough a build to stop half-way
     built_kb.edit("practices/yi-xie-shang.yaml", "借鉴了甲工作法。", "借鉴了甲工作法（新版本）。")
     process = _start_build(built_kb.root)
-    _wait_for_temp_site(built_kb.root)
-    process.send_signal(sig)
+    _wait_for_temp_site(built_kb.root)  # mkdocs is writing the new site
+    if group:
+        os.killpg(process.pid, sig)
+    else:
+        process.send_signal(sig)
     out, err = process.communicate(timeout=60)
     assert process.returncode != 0
     assert "已中断" in err and "Traceback" not in err
     assert tree_digest(site) == before
+    assert not list(built_kb.root.glob(".site-build-*")) and not list(built_kb.root.glob(".site-old-*"))
+    # Not a stale copy: the same build, left alone, does change the site.
+    again = run_kb("--project", str(built_kb.root), "build")
+    assert again.returncode == 0, again.stderr
+    assert tree_digest(site) != before
+    assert "新版本" in (site / "practices" / "yi-xie-shang.html").read_text(encoding="utf-8")
+
+
+def test_killed_build_leaves_the_site_and_the_next_build_cleans_up(built_kb):
+    """SIGKILL (or a power cut) allows no clean-up: the site is still the last good one, the
+    lock is free, and the next build removes the abandoned temporary folder."""
+    site = built_kb.root / "site"
+    before = tree_digest(site)
+    built_kb.add_practices(300)
+    process = _start_build(built_kb.root)
+    _wait_for_temp_site(built_kb.root)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert tree_digest(site) == before
+    assert list(built_kb.root.glob(".site-build-*")), "expected the killed build's folder to be left behind"
+    again = run_kb("--project", str(built_kb.root), "build", timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "另一个构建正在进行" not in again.stdout
     assert not list(built_kb.root.glob(".site-build-*"))
+
+
+def test_site_is_readable_by_a_web_server_running_as_another_user(built_kb):
+    """mkdtemp makes the temporary folder 0700; swapped in as site/, nginx could read nothing."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((built_kb.root / "site").stat().st_mode) == 0o777 & ~umask
 
 
 def test_concurrent_builds_are_serialised_with_a_message(built_kb):
     built_kb.add_practices(300)
     first = _start_build(built_kb.root)
     _wait_for_temp_site(built_kb.root)
-    second = subprocess.run([sys.executable, "-m", "generator.cli", "--project", str(built_kb.root), "build"],
-                            cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True,
-                            timeout=120)
+    # Watch the temporary folders while both run: serialised builds never have two at once.
+    most = [0]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            most[0] = max(most[0], len(list(built_kb.root.glob(".site-build-*"))))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        second = subprocess.run([sys.executable, "-m", "generator.cli", "--project", str(built_kb.root), "build"],
+                                cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True,
+                                text=True, timeout=120)
+        first_finished = first.poll() is not None
+    finally:
+        done.set()
+        watcher.join()
     first.communicate(timeout=120)
     assert first.returncode == 0
     assert second.returncode == 0, second.stderr
-    assert "另一个构建正在进行" in second.stdout
+    assert f"另一个构建正在进行（进程 {first.pid}）" in second.stdout
+    assert first_finished, "the second build finished while the first was still running"
+    assert most[0] == 1, f"{most[0]} builds wrote at the same time"
     assert (built_kb.root / "site" / "index.html").exists()
 
 
