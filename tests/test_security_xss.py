@@ -166,6 +166,7 @@ def check_page(page, label: str) -> dict:
     return seen
 
 
+@pytest.mark.browser
 def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_context):
     kb, corpus, url = xss_kb
     site = kb.root / "site"
@@ -192,6 +193,15 @@ def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_cont
     page.goto(url + "explore/compare.html?p=jia-gong-zuo-fa,yi-xie-shang,bing-fa")
     texts.append(check_page(page, "compare view")["text"])
 
+    # Site search, where there is one: queries that match the payloads, results shown.
+    page.goto(url + "index.html")
+    search = page.locator("header input[type=search], .md-search input, input[data-md-component=search-query]")
+    if search.count() and search.first.is_visible():
+        for query in ("X0", "script", "<img", "javascript"):
+            search.first.fill(query)
+            page.wait_for_timeout(400)
+            check_page(page, f"search {query!r}")
+
     assert watch.dialogs == [], watch.dialogs
     assert watch.foreign == [], f"record text made the browser fetch {watch.foreign}"
     assert watch.errors == [], watch.errors
@@ -212,6 +222,7 @@ def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_cont
     assert any(hover_form in squash(t) for t in titles), "definition missing from hover text"
 
 
+@pytest.mark.browser
 def test_browse_page_filters_and_downloads_stay_text(xss_kb, xss_context, tmp_path):
     kb, corpus, url = xss_kb
     page = xss_context.new_page()
