@@ -7,6 +7,7 @@ names the file, the line and the field, and says in Chinese what to do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -25,9 +26,29 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        what = f" {self.field}:" if self.field else ""
-        return f"{where}:{what} {self.message}"
+        path = printable(self.path)
+        where = f"{path}:{self.line}" if self.line else path
+        what = f" {printable(self.field)}:" if self.field else ""
+        return f"{where}:{what} {printable(self.message)}"
+
+
+# A file name can hold anything (a record file arrives by e-mail or in a zip): terminal escape
+# sequences, or bytes that are not UTF-8 (which Python keeps as lone surrogates). Shown escaped.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and undecodable bytes written as \\xNN / \\uNNNN."""
+    if not _UNPRINTABLE.search(text):
+        return text
+
+    def escape(match: re.Match) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 @dataclass

@@ -252,3 +252,16 @@ def test_build_with_hostile_tags_writes_only_inside_docs_and_site(tmp_path):
     for tag in ("CON", "aux.yaml", "../../逃逸", "/etc/passwd"):
         assert tag in tags_page, tag
     assert not (kb.root / "site" / "etc").exists() and not (tmp_path / "逃逸").exists()
+
+
+def test_file_names_with_escape_sequences_or_undecodable_bytes_are_printed_escaped(kb):
+    themes = os.fsencode(kb.root / "data" / "themes")
+    for name in (b"\x1b[2J\x1b[31mred.yaml", b"\xff\xfe.yaml", "\u202eyaml.txt.yaml".encode()):
+        with open(os.path.join(themes, name), "wb") as handle:
+            handle.write(THEME.encode("utf-8"))
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "--project", str(kb.root), "check"], cwd=ROOT,
+                            capture_output=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=60)
+    out = result.stdout.decode("utf-8", "replace")
+    assert result.returncode == 1 and b"\x1b" not in result.stdout and "\u202e" not in out, out
+    assert "data/themes/\\x1b[2J\\x1b[31mred.yaml: " in out and "data/themes/\\xff\\xfe.yaml: " in out, out
+    assert "data/themes/\\u202eyaml.txt.yaml: " in out and "内部错误" not in out + result.stderr.decode()
