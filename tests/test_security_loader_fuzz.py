@@ -339,3 +339,11 @@ def test_unreadable_bytes_point_at_their_line(kb, raw, line):
     kb.write(PRACTICE, raw)
     error = only_error(kb)
     assert error.line == line and CJK.search(error.message), error.format()
+
+
+def test_times_stay_text_not_base_60_numbers(kb):
+    """YAML 1.1 reads 1:30 as 90; in a record it is the text it looks like."""
+    kb.edit(PRACTICE, "added: 2024-01-02", "added: 2024-01-02\nperiod: 1:30")
+    result = kb.check()
+    assert result.problems.errors == []
+    assert result.kb.practices["jia-gong-zuo-fa"].period == "1:30"
