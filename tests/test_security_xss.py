@@ -156,6 +156,7 @@ def check_page(page, label: str) -> dict:
     assert JINJA_RESULT not in seen["text"], f"{label}: record text went through a template engine"
     markers = re.compile(r"X\d{3}X")
     for tag, text in seen["headings"]:
+        assert not (tag in ("strong", "em", "code") and text in ("粗体", "code")), f"{label}: record text made <{tag}>"
         for token in STRUCTURE_TOKENS:
             if token in text and not markers.search(text):
                 pytest.fail(f"{label}: record text made a <{tag}>: {text[:120]!r}")
