@@ -194,14 +194,19 @@ def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_cont
     page.goto(url + "explore/compare.html?p=jia-gong-zuo-fa,yi-xie-shang,bing-fa")
     texts.append(check_page(page, "compare view")["text"])
 
-    # Site search, where there is one: queries that match the payloads, results shown.
+    # The site search (search.js): queries that match the payloads, their results shown.
     page.goto(url + "index.html")
-    search = page.locator("header input[type=search], .md-search input, input[data-md-component=search-query]")
-    if search.count() and search.first.is_visible():
-        for query in ("X0", "script", "<img", "javascript"):
-            search.first.fill(query)
-            page.wait_for_timeout(400)
-            check_page(page, f"search {query!r}")
+    search = page.locator("header input[type=search]")
+    assert search.count() == 1, "no search box in the header"
+    practice_marker = next(m for m, (w, _v) in corpus.fields.items() if w == "practice.name")
+    for query in (practice_marker, "<script>", "<img", "onerror", "javascript", "&lt;", "甲"):
+        search.fill(query)
+        page.wait_for_function("q => document.querySelector('.kb-search__panel')?.dataset.query === q", arg=query,
+                               timeout=10_000)
+        seen = check_page(page, f"search {query!r}")
+        if query == practice_marker:
+            assert page.locator(".kb-search__item").count() > 0, f"search {query!r} found nothing"
+        texts.append(seen["text"])
 
     assert watch.dialogs == [], watch.dialogs
     assert watch.foreign == [], f"record text made the browser fetch {watch.foreign}"
