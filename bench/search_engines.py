@@ -1,0 +1,258 @@
+"""Which search engine finds the right page for Chinese queries? Measured, not assumed.
+
+    .venv/bin/python -m bench.search_engines
+
+Builds the shipped knowledge base once, then runs the same queries (bench/search_queries.py,
+the ones the browser test suite uses) through three engines in Debian's Chromium:
+
+- ours: the header search box of the built site (generator/search);
+- mkdocs-material's search plugin, set up for Chinese as its documentation says (``lang: zh``,
+  jieba segmentation on the index side) — needs ``pip install jieba``;
+- Pagefind extended (its own Chinese segmentation), through its JavaScript API — needs
+  ``pip install 'pagefind[extended]'``.
+
+For each: hit rate in the top 5 and at 1, the time from typing to results, what the browser
+downloads for the first query, and the index size. ``measure_search`` is also used by the
+scale benchmark (bench/run.py) on synthetic sites.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _serve(directory: Path):
+    from conftest import serve_dir  # the same server the browser tests use
+
+    return serve_dir(directory)
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+
+
+class _Downloads:
+    def __init__(self, page, marker: str):
+        self.bytes = 0
+        self.marker = marker
+        page.on("response", self._seen)
+
+    def _seen(self, response):
+        if self.marker in response.url:
+            try:
+                self.bytes += len(response.body())
+            except Exception:  # a failed or redirected response has no body
+                pass
+
+
+def measure_search(site_dir: Path, queries: list[str]) -> dict:
+    """Time to first result and first-query download for our engine on a built site."""
+    from playwright.sync_api import sync_playwright
+
+    url, stop = _serve(site_dir)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(url + "index.html")
+            page.wait_for_selector(".kb-search__input")
+            downloads = _Downloads(page, "/search/")
+            timings, first_bytes = [], None
+            for query in queries:
+                started = time.perf_counter()
+                page.fill(".kb-search__input", query)
+                page.wait_for_selector(f'.kb-search__panel[data-query="{query}"]:not([hidden])', timeout=30_000)
+                timings.append((time.perf_counter() - started) * 1000)
+                if first_bytes is None:
+                    first_bytes = downloads.bytes
+            browser.close()
+    finally:
+        stop()
+    return {
+        "first_result_ms": timings[0],
+        "median_result_ms": statistics.median(timings),
+        "first_query_kb": (first_bytes or 0) / 1024,
+        "index_mb": _dir_bytes(site_dir / "search") / 1e6,
+    }
+
+
+# --- engines on the shipped data --------------------------------------------------------------
+
+
+def _hits(results: dict[str, list[str]], queries) -> dict:
+    top5 = sum(1 for q, expected, _ in queries if (expected in results[q][:5] if expected else bool(results[q])))
+    top1 = sum(1 for q, expected, _ in queries if expected and results[q][:1] == [expected])
+    return {"hit_at_5": top5 / len(queries), "hit_at_1": top1, "queries": len(queries),
+            "misses": [q for q, expected, _ in queries if expected and expected not in results[q][:5]]}
+
+
+def run_ours(site: Path, queries) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    url, stop = _serve(site)
+    results, timings, first = {}, [], None
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(url + "index.html")
+            downloads = _Downloads(page, "/search/")
+            for query, _, _ in queries:
+                started = time.perf_counter()
+                page.fill(".kb-search__input", query)
+                page.wait_for_selector(f'.kb-search__panel[data-query="{query}"]:not([hidden])')
+                timings.append((time.perf_counter() - started) * 1000)
+                first = downloads.bytes if first is None else first
+                results[query] = page.eval_on_selector_all(".kb-search__title", "els => els.map(e => e.textContent)")
+            browser.close()
+    finally:
+        stop()
+    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": first / 1024,
+            "index_kb": _dir_bytes(site / "search") / 1024, "file_url": "可用"}
+
+
+MATERIAL_SEARCH = """
+  - search:
+      lang: zh
+      separator: '[\\s\\u200b\\u3000\\-、。，．？！；]+'
+"""
+
+
+def run_material(project: Path, queries) -> dict:
+    try:
+        import jieba  # noqa: F401 — Material segments Chinese with it when it is installed
+    except ImportError:
+        return {"note": "未安装 jieba，无法按 mkdocs-material 文档的中文设置构建"}
+    from playwright.sync_api import sync_playwright
+
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("plugins:\n  - kb\n", "plugins:\n  - kb\n" + MATERIAL_SEARCH.lstrip("\n"), 1)
+    (project / "mkdocs-material-search.yml").write_text(config, encoding="utf-8")
+    site = project / "site-material"
+    env = {**os.environ, "KB_NO_SEARCH": "1"}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-material-search.yml", "-d", str(site)],
+                   cwd=project, check=True, env=env, capture_output=True)
+    build_s = time.perf_counter() - started
+    url, stop = _serve(site)
+    results, first = {}, None
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(url + "index.html")
+            downloads = _Downloads(page, "/search/")
+            for query, _, _ in queries:
+                page.click("input.md-search__input")
+                box = page.locator("input.md-search__input")
+                box.fill("")
+                box.type(query)  # Material reads the box on key-up
+                # Its results arrive from a web worker with no sign of which query they answer,
+                # so wait a fixed time long enough for any query here (time not measured).
+                page.wait_for_timeout(1500)
+                first = downloads.bytes if first is None else first
+                results[query] = page.eval_on_selector_all(
+                    ".md-search-result__item > .md-search-result__link h1",
+                    "els => els.map(e => e.textContent.replace(/\\u200b/g, '').trim())")  # jieba's zero-width cuts
+                page.keyboard.press("Escape")
+            browser.close()
+    finally:
+        stop()
+    # The index is fetched by Material's web worker, whose requests the page does not see; it
+    # always loads the whole search_index.json before the first result.
+    whole = (site / "search" / "search_index.json").stat().st_size
+    return {**_hits(results, queries), "median_ms": None, "first_query_kb": max(first, whole) / 1024,
+            "index_kb": _dir_bytes(site / "search") / 1024, "build_s": build_s, "file_url": "不可用（需 Web Worker）"}
+
+
+def run_pagefind(site: Path, work: Path, queries) -> dict:
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore
+    except ImportError:
+        try:
+            import pagefind_bin_extended  # type: ignore  # noqa: F401
+        except ImportError:
+            return {"note": "未安装 pagefind[extended]"}
+    from playwright.sync_api import sync_playwright
+
+    copy = work / "site-pagefind"
+    shutil.copytree(site, copy)
+    shutil.rmtree(copy / "search", ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(copy)], check=True, capture_output=True)
+    build_s = time.perf_counter() - started
+    url, stop = _serve(copy)
+    results, timings, first = {}, [], None
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(url + "index.html")
+            downloads = _Downloads(page, "/pagefind/")
+            page.evaluate("async () => { window.pf = await import('./pagefind/pagefind.js'); await window.pf.init(); }")
+            for query, _, _ in queries:
+                started = time.perf_counter()
+                titles = page.evaluate("""async q => { const r = await window.pf.search(q);
+                    const top = await Promise.all(r.results.slice(0, 5).map(x => x.data()));
+                    return top.map(d => (d.meta.title || '').replace(/ - 协商实践知识库$/, '').trim()); }""", query)
+                timings.append((time.perf_counter() - started) * 1000)
+                first = downloads.bytes if first is None else first
+                results[query] = titles
+            browser.close()
+    finally:
+        stop()
+    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": first / 1024,
+            "index_kb": _dir_bytes(copy / "pagefind") / 1024, "build_s": build_s, "file_url": "不可用（需要 Web 服务器）"}
+
+
+def main() -> int:
+    from bench.search_queries import QUERIES
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kb-search-bench-") as tmp:
+        work = Path(tmp)
+        from conftest import copy_project
+
+        project = copy_project(work / "kb")
+        subprocess.run([sys.executable, "-m", "generator.cli", "--project", str(project), "build"], check=True,
+                       capture_output=True)
+        engines = {
+            "本库搜索（字对 + 繁简映射）": run_ours(project / "site", QUERIES),
+            "mkdocs-material 搜索 + jieba": run_material(project, QUERIES),
+            "Pagefind extended": run_pagefind(project / "site", work, QUERIES),
+        }
+    out = RESULTS / "search-engines.json"
+    out.write_text(json.dumps(engines, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"{len(QUERIES)} 条查询（bench/search_queries.py），Debian chromium，本机\n")
+    print("引擎 | 前五命中率 | 第一命中 | 输入到结果（中位） | 首次查询下载 | 索引大小 | file://")
+    print("---|---|---|---|---|---|---")
+    for name, r in engines.items():
+        if "note" in r:
+            print(f"{name} | {r['note']} | | | | |")
+            continue
+        timing = "—（见 MEASURED.md）" if r["median_ms"] is None else f"{r['median_ms']:.0f} ms"
+        print(f"{name} | {r['hit_at_5']:.0%} | {r['hit_at_1']}/{r['queries']} | {timing} | "
+              f"{r['first_query_kb']:.0f} KB | {r['index_kb']:.0f} KB | {r['file_url']}")
+    for name, r in engines.items():
+        if r.get("misses"):
+            print(f"\n{name} 前五未命中：{'、'.join(r['misses'])}")
+    print(f"\n结果已保存：{out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
