@@ -65,3 +65,12 @@ def index_page(folder: str) -> str:
 
 def explore_page(name: str) -> str:
     return f"{EXPLORE_FOLDER}/{name}.md"
+
+
+def built_href(link: str) -> str:
+    """A relative link to a docs page as the built site's URL. mkdocs rewrites ``x.md`` links in
+    Markdown, not inside raw HTML such as the statistics page's SVG charts."""
+    path, hash_, anchor = link.partition("#")
+    if path.endswith(".md"):
+        path = path[:-3] + ".html"
+    return path + hash_ + anchor

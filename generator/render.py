@@ -337,7 +337,8 @@ def render_stats(g: Graph) -> PageOut:
         ("按起始年份", [(str(y), len(ids), page.to(paths.explore_page("timeline"))) for y, ids in sorted(g.by_year.items())]),
         ("按完整程度", [(c.value, completeness[c], "") for c in Completeness]),
     ]
-    return render("stats.md.j2", path, g, charts=[(n, r) for n, r in charts if r], total=len(kb.practices))
+    charts = [(name, [(label, count, paths.built_href(link)) for label, count, link in rows]) for name, rows in charts if rows]
+    return render("stats.md.j2", path, g, charts=charts, total=len(kb.practices))
 
 
 def render_practices_index(g: Graph) -> PageOut:
