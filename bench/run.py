@@ -83,8 +83,11 @@ def synthesize(n: int) -> Path:
         shutil.rmtree(project, ignore_errors=True)
         subprocess.run(kb("--project", str(ROOT), "synth", str(n), "--out", str(project)), check=True, cwd=ROOT,
                        stdout=subprocess.DEVNULL)
-    for leftover in ("site",):
-        shutil.rmtree(project / leftover, ignore_errors=True)
+    else:  # data reused: bring the site configuration and hand-written pages up to date
+        shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+        for page in (ROOT / "docs").glob("*.md"):
+            shutil.copy2(page, project / "docs" / page.name)
+    shutil.rmtree(project / "site", ignore_errors=True)
     return project
 
 
