@@ -161,11 +161,35 @@ def test_site_is_readable_by_a_web_server_running_as_another_user(built_kb):
     assert stat.S_IMODE((built_kb.root / "site").stat().st_mode) == 0o777 & ~umask
 
 
-def test_concurrent_builds_are_serialised_with_a_message(built_kb):
-    built_kb.add_practices(300)
-    first = _start_build(built_kb.root)
-    _wait_for_temp_site(built_kb.root)
-    # Watch the temporary folders while both run: serialised builds never have two at once.
+def test_a_build_waits_for_the_one_holding_the_lock_and_says_so(built_kb):
+    """Deterministic: this test holds the build lock as another build would, so the message
+    and the waiting do not depend on how fast the machine happens to be."""
+    import fcntl
+
+    with open(built_kb.root / ".kb-build.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        waiting = _start_build(built_kb.root)
+        first_line = []
+        reader = threading.Thread(target=lambda: first_line.append(waiting.stdout.readline()))
+        reader.start()
+        reader.join(timeout=60)
+        assert first_line and f"另一个构建正在进行（进程 {os.getpid()}）" in first_line[0], first_line
+        time.sleep(0.5)
+        assert waiting.poll() is None, "the build did not wait for the lock"
+        assert not list(built_kb.root.glob(".site-build-*")), "the waiting build started writing"
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "构建完成" in out
+    assert (built_kb.root / "site" / "index.html").exists()
+
+
+def test_two_builds_at_once_never_write_at_the_same_time(built_kb):
+    built_kb.add_practices(100)
     most = [0]
     done = threading.Event()
 
@@ -177,18 +201,12 @@ def test_concurrent_builds_are_serialised_with_a_message(built_kb):
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        second = subprocess.run([sys.executable, "-m", "generator.cli", "--project", str(built_kb.root), "build"],
-                                cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True,
-                                text=True, timeout=120)
-        first_finished = first.poll() is not None
+        builds = [_start_build(built_kb.root) for _ in range(2)]
+        results = [b.communicate(timeout=300) for b in builds]
     finally:
         done.set()
         watcher.join()
-    first.communicate(timeout=120)
-    assert first.returncode == 0
-    assert second.returncode == 0, second.stderr
-    assert f"另一个构建正在进行（进程 {first.pid}）" in second.stdout
-    assert first_finished, "the second build finished while the first was still running"
+    assert [b.returncode for b in builds] == [0, 0], results
     assert most[0] == 1, f"{most[0]} builds wrote at the same time"
     assert (built_kb.root / "site" / "index.html").exists()
 
