@@ -166,6 +166,26 @@ def front_matter(**fields: Any) -> Safe:
     return Safe("---\n" + "\n".join(lines) + "\n---\n")
 
 
+# Chinese names of the fields an ``inferred`` note can point at; readers do not know "start_year".
+FIELD_LABELS = {
+    "name": "名称", "aliases": "别名", "organization": "组织", "region": "地区", "level": "层级",
+    "start_year": "起始年份", "period": "时间", "summary": "概要", "components": "组成部分", "steps": "运行步骤",
+    "outcomes": "成效", "relations": "相关实践", "part_of": "所属实践", "themes": "主题", "methods": "通用做法",
+    "parent": "上级", "definition": "释义", "description": "简介", "date": "日期", "web_date": "转载日期",
+    "speaker": "讲话人", "office": "职务", "tags": "标签", "related": "相关术语", "sources": "出处",
+}
+
+
+def field_label(path: str) -> str:
+    """``steps[2].description`` -> 运行步骤（第 3 项）的简介; unknown names stay as written."""
+    parts = re.findall(r"([A-Za-z_]+)(?:\[(\d+)\])?", path)
+    words = []
+    for name, index in parts:
+        label = FIELD_LABELS.get(name, name)
+        words.append(f"{label}（第 {int(index) + 1} 项）" if index else label)
+    return "的".join(words) or path
+
+
 def excerpt_text(text: str, limit: int = 120) -> str:
     text = join_lines(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -182,7 +202,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(md=md, cell=cell, line=line, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
-                       safe_title=safe_title)
+                       safe_title=safe_title, field_label=field_label)
     env.globals.update(
         Stage=Stage, Level=Level, STAGE_HINTS=STAGE_HINTS, RELATION_LABEL=RELATION_LABEL,
         front_matter=front_matter, gbt7714=gbt7714, Safe=Safe, json=json,
