@@ -8,12 +8,16 @@ expected page in the top five, and prints every miss so a regression is visible.
 from __future__ import annotations
 
 import re
+import sys
 import time
 
 import pytest
 
-from bench.search_queries import QUERIES
-from conftest import review_path
+from conftest import ROOT, review_path
+
+if str(ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the project on the path
+    sys.path.insert(0, str(ROOT))
+from bench.search_queries import QUERIES  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,10 @@ from file:// (no fetch, no XHR — every file is a script that hands its data to
   the characters that occur in the site (so 臨滄 finds 临沧);
 - ``search/t/<n>.js``: the posting lists of the tokens whose hash falls in shard n, each
   posting a document number and a precomputed BM25F score;
-- ``search/d/<n>.js``: title, URL, kind, subtitle, aliases and a short text of 100 documents,
-  loaded only for the documents on the result list.
+- ``search/d/<n>.js``: title, URL, kind, subtitle and aliases of 50 documents, loaded for the
+  leading candidates (their names decide the final order);
+- ``search/x/<n>.js``: the first lines of text of 20 documents, loaded only for the results
+  shown, for their snippets.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ from ..markdown_text import join_lines
 from ..model import Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
 
 INDEX_DIR = "search"
-DOCS_PER_META_FILE = 100
+DOCS_PER_META_FILE = 50
+DOCS_PER_TEXT_FILE = 20
 TARGET_SHARD_BYTES = 48_000
 MAX_POSTINGS = 2_000  # per token; beyond this a token is too common to rank by (idf ≈ 0)
-SNIPPET_CHARS = 160
+SNIPPET_CHARS = 200
 
 # field weights (BM25F): a name outranks a subtitle, which outranks the body
 WEIGHTS = {"title": 12.0, "subtitle": 3.0, "body": 1.0}
@@ -285,19 +288,23 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
     shutil.rmtree(out, ignore_errors=True)
     (out / "t").mkdir(parents=True)
     (out / "d").mkdir()
+    (out / "x").mkdir()
     sizes = {"documents": len(docs), "shards": shards, "bytes": 0}
     files: dict[str, str] = {
         "manifest.js": _script("manifest", {
-            "version": 1, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
+            "version": 2, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
+            "perText": DOCS_PER_TEXT_FILE,
             "kinds": KIND_LABELS, "t2s": simplified_map(docs),
         }),
     }
     for number, group in enumerate(grouped):
         files[f"t/{number}.js"] = _script("shard", [number, group])
     for start in range(0, len(docs), DOCS_PER_META_FILE):
-        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases, d.body[:SNIPPET_CHARS * 2]]
-                 for d in docs[start:start + DOCS_PER_META_FILE]]
+        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases] for d in docs[start:start + DOCS_PER_META_FILE]]
         files[f"d/{start // DOCS_PER_META_FILE}.js"] = _script("meta", [start // DOCS_PER_META_FILE, chunk])
+    for start in range(0, len(docs), DOCS_PER_TEXT_FILE):
+        chunk = [d.body[:SNIPPET_CHARS] for d in docs[start:start + DOCS_PER_TEXT_FILE]]
+        files[f"x/{start // DOCS_PER_TEXT_FILE}.js"] = _script("text", [start // DOCS_PER_TEXT_FILE, chunk])
     for rel, text in files.items():
         data = text.encode("utf-8")
         (out / rel).write_bytes(data)

@@ -13,14 +13,16 @@
   var KB = window.KB, el = KB.el;
   var base = KB.siteBase();
   var root = new URL("search/", base).href;
-  var DEBOUNCE_MS = 60, SHOWN = 8, CHECKED = 40;
+  var DEBOUNCE_MS = 60, SHOWN = 8, CHECKED = 20;
 
-  var manifest = null, manifestWaiters = [], shardWaiters = {}, metaWaiters = {}, shards = {}, metas = {};
+  var manifest = null, manifestWaiters = [], shardWaiters = {}, metaWaiters = {}, textWaiters = {};
+  var shards = {}, metas = {}, texts = {};
 
   window.KB_SEARCH = {
     manifest: function (m) { manifest = m; manifestWaiters.splice(0).forEach(function (f) { f(m); }); },
     shard: function (args) { shards[args[0]] = args[1]; (shardWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); },
-    meta: function (args) { metas[args[0]] = args[1]; (metaWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); }
+    meta: function (args) { metas[args[0]] = args[1]; (metaWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); },
+    text: function (args) { texts[args[0]] = args[1]; (textWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); }
   };
 
   function need(file, isReady, waiters, key) {
@@ -39,6 +41,7 @@
   }
   function loadShard(n) { return need("t/" + n + ".js", function () { return n in shards; }, shardWaiters, n); }
   function loadMeta(n) { return need("d/" + n + ".js", function () { return n in metas; }, metaWaiters, n); }
+  function loadText(n) { return need("x/" + n + ".js", function () { return n in texts; }, textWaiters, n); }
 
   /* --- reading text the way the index does ------------------------------------------- */
   var CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -104,14 +107,20 @@
             var bonus = 0;
             if (names.indexOf(q) >= 0) bonus = 3;  // the page of the thing itself
             else if (names.some(function (n) { return n.indexOf(q) >= 0; })) bonus = 2;
-            else if (normalize(m[3] + m[5]).replace(/\s+/g, "").indexOf(q) >= 0) bonus = 1;  // the phrase as typed
+            else if (normalize(m[3]).replace(/\s+/g, "").indexOf(q) >= 0) bonus = 1;  // its place or body
             return { doc: d, complete: hits[d] === toks.length, bonus: bonus, score: score[d],
-                     url: m[0], title: m[1], kind: m[2], subtitle: m[3], aliases: m[4], text: m[5] };
+                     url: m[0], title: m[1], kind: m[2], subtitle: m[3], aliases: m[4], text: "" };
           });
           results.sort(function (a, b) {
             return (b.complete - a.complete) || (b.bonus - a.bonus) || (b.score - a.score) || (a.doc - b.doc);
           });
-          return results;
+          // the first lines of text, for the snippets of the results shown only
+          var shown = results.slice(0, SHOWN), wanted = {};
+          shown.forEach(function (r) { wanted[Math.floor(r.doc / manifest.perText)] = true; });
+          return Promise.all(Object.keys(wanted).map(function (n) { return loadText(+n); })).then(function () {
+            shown.forEach(function (r) { r.text = texts[Math.floor(r.doc / manifest.perText)][r.doc % manifest.perText]; });
+            return results;
+          });
         });
       });
     });
