@@ -11,10 +11,13 @@ from file:// (no fetch, no XHR — every file is a script that hands its data to
 
 - ``search/manifest.js``: shard count, document count, and the Traditional→Simplified map of
   the characters that occur in the site (so 臨滄 finds 临沧);
-- ``search/t/<n>.js``: the posting lists of the tokens whose hash falls in shard n, each
-  posting a document number and a precomputed BM25F score;
-- ``search/d/<n>.js``: title, URL, kind, subtitle and aliases of 50 documents, loaded for the
-  leading candidates (their names decide the final order);
+- ``search/t/<n>.js``: the posting lists of the tokens whose hash falls in shard n. A posting
+  is a document number, a precomputed BM25F score and a bit saying whether the token is in the
+  document's name or aliases, written compactly (``encode_postings``). Every name and alias is
+  also a token of its own (``=`` + the name without punctuation), so the page whose name is
+  the query is known from the index alone;
+- ``search/d/<n>.js``: title, URL, kind, subtitle and aliases of 25 documents, loaded for the
+  ten leading candidates only;
 - ``search/x/<n>.js``: the first lines of text of 20 documents, loaded only for the results
   shown, for their snippets.
 """
@@ -37,11 +40,15 @@ from ..markdown_text import join_lines
 from ..model import Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
 
 INDEX_DIR = "search"
-DOCS_PER_META_FILE = 50
-DOCS_PER_TEXT_FILE = 20
-TARGET_SHARD_BYTES = 48_000
+# Page data is read only for the few results shown; they are spread over the whole numbering,
+# so small files keep what a query loads small.
+DOCS_PER_META_FILE = 25
+DOCS_PER_TEXT_FILE = 10
+TARGET_SHARD_BYTES = 32_000
 MAX_POSTINGS = 2_000  # per token; beyond this a token is too common to rank by (idf ≈ 0)
 SNIPPET_CHARS = 200
+SCORE_SCALE = 10  # scores are stored as round(score × 10)
+NAME_PREFIX = "="  # whole-name tokens: "=" + name_key(name)
 
 # field weights (BM25F): a name outranks a subtitle, which outranks the body
 WEIGHTS = {"title": 12.0, "subtitle": 3.0, "body": 1.0}
@@ -61,6 +68,11 @@ def normalize(text: str) -> str:
     """The form both the index and the query are read in: NFKC (full-width letters and digits
     become ASCII), lower case. The browser applies the same steps plus 繁→简."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def name_key(text: str) -> str:
+    """A name as one token: normalized, without spaces and punctuation (“容、融、通” → 容融通)."""
+    return "".join(m.group() for m in _TOKEN.finditer(normalize(text)))
 
 
 def tokens(text: str, unigrams: bool = False) -> list[str]:
@@ -215,37 +227,94 @@ def shard_of(token: str, shards: int) -> int:
     return h % shards
 
 
-def scored_postings(docs: list[Document]) -> dict[str, list[tuple[int, int]]]:
-    """token -> [(document number, score × 100)], best first. BM25F with the field weights
-    above; idf is folded in at build time, so a query only adds numbers up."""
+def scored_postings(docs: list[Document]) -> dict[str, list[tuple[int, int, bool]]]:
+    """token -> [(document number, round(score × 10), token is in the name)], in document
+    order. BM25F with the field weights above; idf is folded in at build time, so a query only
+    adds numbers up. A token in more than MAX_POSTINGS documents keeps its best-scoring ones.
+    Each name and alias also gives a whole-name token (score 0: it only marks the page)."""
     per_doc: list[Counter] = []
+    in_name: list[set] = []
     lengths: list[float] = []
     for doc in docs:
         weighted: Counter = Counter()
         length = 0.0
-        for name, toks in doc.fields().items():
+        fields = doc.fields()
+        for name, toks in fields.items():
             weight = WEIGHTS[name]
             for tok in toks:
                 weighted[tok] += weight
             length += weight * len(toks)
         per_doc.append(weighted)
+        in_name.append(set(fields["title"]))
         lengths.append(length)
     average = (sum(lengths) / len(lengths)) if lengths else 1.0
     df: Counter = Counter()
     for weighted in per_doc:
         df.update(weighted.keys())
     n = len(docs)
-    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    idf = {tok: math.log(1 + (n - count + 0.5) / (count + 0.5)) for tok, count in df.items()}
+    postings: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
     for number, weighted in enumerate(per_doc):
         norm = K1 * (1 - B + B * lengths[number] / average)
+        names = in_name[number]
         for tok, tf in weighted.items():
-            idf = math.log(1 + (n - df[tok] + 0.5) / (df[tok] + 0.5))
-            score = idf * tf * (K1 + 1) / (tf + norm)
-            postings[tok].append((number, max(1, round(score * 100))))
-    for tok, plist in postings.items():
-        plist.sort(key=lambda x: (-x[1], x[0]))
-        del plist[MAX_POSTINGS:]
+            score = idf[tok] * tf * (K1 + 1) / (tf + norm)
+            postings[tok].append((number, max(1, round(score * SCORE_SCALE)), tok in names))
+        for key in sorted({name_key(x) for x in (docs[number].title, *docs[number].aliases)} - {""}):
+            postings[NAME_PREFIX + key].append((number, 0, True))
+    for plist in postings.values():
+        if len(plist) > MAX_POSTINGS:
+            plist.sort(key=lambda x: (-x[1], x[0]))
+            del plist[MAX_POSTINGS:]
+            plist.sort()
     return postings
+
+
+# 64 characters that need no escaping in JSON or JavaScript strings.
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def _varint(value: int, out: list[str]) -> None:
+    """Base 32, most significant digit first; every digit but the last is written from the
+    upper half of the alphabet, so numbers need no separator."""
+    digits = [value & 31]
+    value >>= 5
+    while value:
+        digits.append(value & 31)
+        value >>= 5
+    for d in reversed(digits[1:]):
+        out.append(_DIGITS[32 + d])
+    out.append(_DIGITS[digits[0]])
+
+
+def encode_postings(plist: list[tuple[int, int, bool]]) -> str:
+    """Postings as one string: for each, the gap from the previous document number, then
+    score × 2 + 1 if the token is in the name. About 3–4 characters a posting, where a JSON
+    array of numbers takes 10–12 (and no server compresses it under file://)."""
+    out: list[str] = []
+    previous = 0
+    for number, score, named in plist:
+        _varint(number - previous, out)
+        _varint(score * 2 + (1 if named else 0), out)
+        previous = number
+    return "".join(out)
+
+
+def decode_postings(text: str) -> list[tuple[int, int, bool]]:
+    """The inverse of encode_postings (search.js reads it the same way); for tests."""
+    values, value = [], 0
+    for ch in text:
+        d = _DIGITS.index(ch)
+        if d >= 32:
+            value = value * 32 + d - 32
+        else:
+            values.append(value * 32 + d)
+            value = 0
+    out, number = [], 0
+    for gap, packed in zip(values[::2], values[1::2]):
+        number += gap
+        out.append((number, packed >> 1, bool(packed & 1)))
+    return out
 
 
 def simplified_map(docs: list[Document]) -> dict[str, str]:
@@ -275,14 +344,12 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
     docs = record_documents(graph) + page_documents(site_dir, docs_dir)
     docs.sort(key=lambda d: d.url)  # deterministic numbering: same data, same bytes
     postings = scored_postings(docs)
-    estimated = sum(len(tok) * 3 + 12 * len(plist) for tok, plist in postings.items())
+    encoded = {tok: encode_postings(plist) for tok, plist in postings.items()}
+    estimated = sum(len(tok) * 3 + len(text) + 6 for tok, text in encoded.items())
     shards = max(1, math.ceil(estimated / TARGET_SHARD_BYTES))
-    grouped: list[dict[str, list[int]]] = [dict() for _ in range(shards)]
-    for tok in sorted(postings):
-        flat: list[int] = []
-        for number, score in postings[tok]:
-            flat.extend((number, score))
-        grouped[shard_of(tok, shards)][tok] = flat
+    grouped: list[dict[str, str]] = [dict() for _ in range(shards)]
+    for tok in sorted(encoded):
+        grouped[shard_of(tok, shards)][tok] = encoded[tok]
 
     out = site_dir / INDEX_DIR
     shutil.rmtree(out, ignore_errors=True)
@@ -292,7 +359,8 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
     sizes = {"documents": len(docs), "shards": shards, "bytes": 0}
     files: dict[str, str] = {
         "manifest.js": _script("manifest", {
-            "version": 2, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
+            "version": 3, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
+            "scale": SCORE_SCALE, "name": NAME_PREFIX,
             "perText": DOCS_PER_TEXT_FILE,
             "kinds": KIND_LABELS, "t2s": simplified_map(docs),
         }),

@@ -3,8 +3,10 @@
  * The query is read like the index: NFKC, lower case, Traditional → Simplified through the
  * map in the manifest, then cut into character pairs and Latin words. Only the index shards
  * holding those tokens are loaded (as <script> files, so it works from file:// too), scores
- * are added up, documents holding every token come first, and the names of the leading
- * candidates are checked: a page whose name or alias is the query, or contains it, wins.
+ * are added up and documents ranked: holding every token first; then the page whose name or
+ * alias is the query (its whole-name token), one whose name holds every token, one whose
+ * place line holds the query as typed; then by score. Page data is loaded only for the ten
+ * leading candidates, snippet text only for the results shown.
  * Everything shown is inserted as text, never as HTML. */
 (function () {
   "use strict";
@@ -13,7 +15,7 @@
   var KB = window.KB, el = KB.el;
   var base = KB.siteBase();
   var root = new URL("search/", base).href;
-  var DEBOUNCE_MS = 60, SHOWN = 8, CHECKED = 20;
+  var DEBOUNCE_MS = 60, SHOWN = 8, CHECKED = 10;
 
   var manifest = null, manifestWaiters = [], shardWaiters = {}, metaWaiters = {}, textWaiters = {};
   var shards = {}, metas = {}, texts = {};
@@ -76,50 +78,82 @@
     return h % manifest.shards;
   }
 
+  function nameKey(text) {  // as name_key() in build.py: the name without spaces and punctuation
+    var t = normalize(text), m, out = "";
+    TOKEN.lastIndex = 0;
+    while ((m = TOKEN.exec(t))) out += m[0];
+    return out;
+  }
+
+  // Postings as written by encode_postings(): base-32 digits, the upper half of the alphabet
+  // continuing a number; pairs of (gap to the previous document, score × 2 + in-name bit).
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_", VALUE = {};
+  for (var d = 0; d < DIGITS.length; d++) VALUE[DIGITS.charCodeAt(d)] = d;
+  var decoded = {};
+  function postings(token) {
+    if (decoded[token]) return decoded[token];
+    var text = shards[fnv(token)][token];
+    var out = [], value = 0, doc = 0, gap = true;
+    for (var i = 0; text && i < text.length; i++) {
+      var v = VALUE[text.charCodeAt(i)];
+      if (v >= 32) { value = value * 32 + v - 32; continue; }
+      value = value * 32 + v;
+      if (gap) doc += value; else out.push(doc, value);
+      gap = !gap;
+      value = 0;
+    }
+    return (decoded[token] = out);
+  }
+
   /* --- search -------------------------------------------------------------------------- */
   function search(query) {
     return loadManifest().then(function () {
       var toks = tokens(query);
-      if (!toks.length) return [];
+      if (!toks.length) return { total: 0, results: [] };
+      var whole = manifest.name + nameKey(query);
       var needed = {};
-      toks.forEach(function (t) { needed[fnv(t)] = true; });
+      toks.concat([whole]).forEach(function (t) { needed[fnv(t)] = true; });
       return Promise.all(Object.keys(needed).map(function (n) { return loadShard(+n); })).then(function () {
-        var score = {}, hits = {};
+        var score = {}, hits = {}, named = {}, exact = {}, i, list;
         toks.forEach(function (t) {
-          var list = shards[fnv(t)][t];
-          if (!list) return;
-          for (var i = 0; i < list.length; i += 2) {
-            score[list[i]] = (score[list[i]] || 0) + list[i + 1];
-            hits[list[i]] = (hits[list[i]] || 0) + 1;
+          list = postings(t);
+          for (i = 0; i < list.length; i += 2) {
+            var doc = list[i], packed = list[i + 1];
+            score[doc] = (score[doc] || 0) + (packed >> 1);
+            hits[doc] = (hits[doc] || 0) + 1;
+            if (packed & 1) named[doc] = (named[doc] || 0) + 1;
           }
         });
-        var docs = Object.keys(score).map(Number);
-        // a document holding every token of the query before one holding some of them
-        docs.sort(function (a, b) { return (hits[b] - hits[a]) || (score[b] - score[a]) || (a - b); });
-        var top = docs.slice(0, CHECKED);
-        var files = {};
-        top.forEach(function (d) { files[Math.floor(d / manifest.perMeta)] = true; });
+        list = postings(whole);  // pages whose name or alias is the query
+        for (i = 0; i < list.length; i += 2) {
+          exact[list[i]] = true;
+          if (!(list[i] in score)) score[list[i]] = 0;
+        }
+        var candidates = Object.keys(score).map(function (doc) {
+          doc = +doc;
+          return { doc: doc, score: score[doc], complete: !!exact[doc] || hits[doc] === toks.length,
+                   bonus: exact[doc] ? 3 : named[doc] === toks.length ? 2 : 0 };
+        });
+        var order = function (a, b) {
+          return (b.complete - a.complete) || (b.bonus - a.bonus) || (b.score - a.score) || (a.doc - b.doc);
+        };
+        candidates.sort(order);
+        var top = candidates.slice(0, CHECKED), files = {};
+        top.forEach(function (r) { files[Math.floor(r.doc / manifest.perMeta)] = true; });
         return Promise.all(Object.keys(files).map(function (n) { return loadMeta(+n); })).then(function () {
           var q = normalize(query).replace(/\s+/g, "");
-          var results = top.map(function (d) {
-            var m = metas[Math.floor(d / manifest.perMeta)][d % manifest.perMeta];
-            var names = [m[1]].concat(m[4]).map(function (n) { return normalize(n).replace(/\s+/g, ""); });
-            var bonus = 0;
-            if (names.indexOf(q) >= 0) bonus = 3;  // the page of the thing itself
-            else if (names.some(function (n) { return n.indexOf(q) >= 0; })) bonus = 2;
-            else if (normalize(m[3]).replace(/\s+/g, "").indexOf(q) >= 0) bonus = 1;  // its place or body
-            return { doc: d, complete: hits[d] === toks.length, bonus: bonus, score: score[d],
-                     url: m[0], title: m[1], kind: m[2], subtitle: m[3], aliases: m[4], text: "" };
+          top.forEach(function (r) {
+            var m = metas[Math.floor(r.doc / manifest.perMeta)][r.doc % manifest.perMeta];
+            r.url = m[0]; r.title = m[1]; r.kind = m[2]; r.subtitle = m[3]; r.aliases = m[4]; r.text = "";
+            if (!r.bonus && normalize(m[3]).replace(/\s+/g, "").indexOf(q) >= 0) r.bonus = 1;  // its place line
           });
-          results.sort(function (a, b) {
-            return (b.complete - a.complete) || (b.bonus - a.bonus) || (b.score - a.score) || (a.doc - b.doc);
-          });
+          top.sort(order);
           // the first lines of text, for the snippets of the results shown only
-          var shown = results.slice(0, SHOWN), wanted = {};
+          var shown = top.slice(0, SHOWN), wanted = {};
           shown.forEach(function (r) { wanted[Math.floor(r.doc / manifest.perText)] = true; });
           return Promise.all(Object.keys(wanted).map(function (n) { return loadText(+n); })).then(function () {
             shown.forEach(function (r) { r.text = texts[Math.floor(r.doc / manifest.perText)][r.doc % manifest.perText]; });
-            return results;
+            return { total: candidates.length, results: shown };
           });
         });
       });
@@ -211,9 +245,9 @@
     var query = input.value.trim();
     var mine = ++seq;
     if (!query) { open(false); list.textContent = ""; return; }
-    search(query).then(function (results) {
+    search(query).then(function (found) {
       if (mine !== seq) return;  // a newer query is on its way
-      show(results, query);
+      show(found, query);
     }).catch(function () {
       if (mine !== seq) return;
       status.textContent = "搜索索引无法加载。请确认网站文件完整（search/ 文件夹）。";
@@ -221,12 +255,12 @@
       open(true);
     });
   }
-  function show(results, query) {
-    current = results.slice(0, SHOWN);
+  function show(found, query) {
+    current = found.results.slice(0, SHOWN);
     active = current.length ? 0 : -1;
     list.textContent = "";
-    status.textContent = results.length
-      ? "找到 " + results.length + (results.length >= CHECKED ? "+" : "") + " 个结果"
+    status.textContent = found.total
+      ? "找到 " + found.total + " 个结果" + (found.total > current.length ? "，显示最相关的 " + current.length + " 个" : "")
       : "没有找到“" + query + "”。试试更短的词，或换一个说法。";
     current.forEach(function (r, i) {
       var kind = (manifest.kinds && manifest.kinds[r.kind]) || "";
