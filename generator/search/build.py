@@ -16,10 +16,9 @@ from file:// (no fetch, no XHR — every file is a script that hands its data to
   document's name or aliases, written compactly (``encode_postings``). Every name and alias is
   also a token of its own (``=`` + the name without punctuation), so the page whose name is
   the query is known from the index alone;
-- ``search/d/<n>.js``: title, URL, kind, subtitle and aliases of 25 documents, loaded for the
-  ten leading candidates only;
-- ``search/x/<n>.js``: the first lines of text of 20 documents, loaded only for the results
-  shown, for their snippets.
+- ``search/d/<n>.js``: title, URL, kind, subtitle, aliases and the first lines of text of 10
+  documents, loaded only for the results shown (the order is known from the index alone, so
+  a query costs two rounds of script loads: its shards, then the data of what it shows).
 """
 
 from __future__ import annotations
@@ -42,8 +41,7 @@ from ..model import Course, Method, Organization, Practice, Record, Region, Sour
 INDEX_DIR = "search"
 # Page data is read only for the few results shown; they are spread over the whole numbering,
 # so small files keep what a query loads small.
-DOCS_PER_META_FILE = 25
-DOCS_PER_TEXT_FILE = 10
+DOCS_PER_META_FILE = 10
 TARGET_SHARD_BYTES = 32_000
 MAX_POSTINGS = 2_000  # per token; beyond this a token is too common to rank by (idf ≈ 0)
 SNIPPET_CHARS = 200
@@ -355,24 +353,20 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
     shutil.rmtree(out, ignore_errors=True)
     (out / "t").mkdir(parents=True)
     (out / "d").mkdir()
-    (out / "x").mkdir()
     sizes = {"documents": len(docs), "shards": shards, "bytes": 0}
     files: dict[str, str] = {
         "manifest.js": _script("manifest", {
             "version": 3, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
             "scale": SCORE_SCALE, "name": NAME_PREFIX,
-            "perText": DOCS_PER_TEXT_FILE,
             "kinds": KIND_LABELS, "t2s": simplified_map(docs),
         }),
     }
     for number, group in enumerate(grouped):
         files[f"t/{number}.js"] = _script("shard", [number, group])
     for start in range(0, len(docs), DOCS_PER_META_FILE):
-        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases] for d in docs[start:start + DOCS_PER_META_FILE]]
+        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases, d.body[:SNIPPET_CHARS]]
+                 for d in docs[start:start + DOCS_PER_META_FILE]]
         files[f"d/{start // DOCS_PER_META_FILE}.js"] = _script("meta", [start // DOCS_PER_META_FILE, chunk])
-    for start in range(0, len(docs), DOCS_PER_TEXT_FILE):
-        chunk = [d.body[:SNIPPET_CHARS] for d in docs[start:start + DOCS_PER_TEXT_FILE]]
-        files[f"x/{start // DOCS_PER_TEXT_FILE}.js"] = _script("text", [start // DOCS_PER_TEXT_FILE, chunk])
     for rel, text in files.items():
         data = text.encode("utf-8")
         (out / rel).write_bytes(data)

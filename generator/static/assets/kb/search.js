@@ -4,9 +4,9 @@
  * map in the manifest, then cut into character pairs and Latin words. Only the index shards
  * holding those tokens are loaded (as <script> files, so it works from file:// too), scores
  * are added up and documents ranked: holding every token first; then the page whose name or
- * alias is the query (its whole-name token), one whose name holds every token, one whose
- * place line holds the query as typed; then by score. Page data is loaded only for the ten
- * leading candidates, snippet text only for the results shown.
+ * alias is the query (its whole-name token), then one whose name holds every token; then by
+ * score. The order is known from the index alone: page data (title, place, first lines of
+ * text) is loaded only for the results shown, in one round after the shards.
  * Everything shown is inserted as text, never as HTML. */
 (function () {
   "use strict";
@@ -15,16 +15,15 @@
   var KB = window.KB, el = KB.el;
   var base = KB.siteBase();
   var root = new URL("search/", base).href;
-  var DEBOUNCE_MS = 60, SHOWN = 8, CHECKED = 10;
+  var DEBOUNCE_MS = 60, SHOWN = 8;
 
-  var manifest = null, manifestWaiters = [], shardWaiters = {}, metaWaiters = {}, textWaiters = {};
-  var shards = {}, metas = {}, texts = {};
+  var manifest = null, manifestWaiters = [], shardWaiters = {}, metaWaiters = {};
+  var shards = {}, metas = {};
 
   window.KB_SEARCH = {
     manifest: function (m) { manifest = m; manifestWaiters.splice(0).forEach(function (f) { f(m); }); },
     shard: function (args) { shards[args[0]] = args[1]; (shardWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); },
-    meta: function (args) { metas[args[0]] = args[1]; (metaWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); },
-    text: function (args) { texts[args[0]] = args[1]; (textWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); }
+    meta: function (args) { metas[args[0]] = args[1]; (metaWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); }
   };
 
   function need(file, isReady, waiters, key) {
@@ -43,7 +42,6 @@
   }
   function loadShard(n) { return need("t/" + n + ".js", function () { return n in shards; }, shardWaiters, n); }
   function loadMeta(n) { return need("d/" + n + ".js", function () { return n in metas; }, metaWaiters, n); }
-  function loadText(n) { return need("x/" + n + ".js", function () { return n in texts; }, textWaiters, n); }
 
   /* --- reading text the way the index does ------------------------------------------- */
   var CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -138,23 +136,14 @@
           return (b.complete - a.complete) || (b.bonus - a.bonus) || (b.score - a.score) || (a.doc - b.doc);
         };
         candidates.sort(order);
-        var top = candidates.slice(0, CHECKED), files = {};
-        top.forEach(function (r) { files[Math.floor(r.doc / manifest.perMeta)] = true; });
+        var shown = candidates.slice(0, SHOWN), files = {};
+        shown.forEach(function (r) { files[Math.floor(r.doc / manifest.perMeta)] = true; });
         return Promise.all(Object.keys(files).map(function (n) { return loadMeta(+n); })).then(function () {
-          var q = normalize(query).replace(/\s+/g, "");
-          top.forEach(function (r) {
+          shown.forEach(function (r) {
             var m = metas[Math.floor(r.doc / manifest.perMeta)][r.doc % manifest.perMeta];
-            r.url = m[0]; r.title = m[1]; r.kind = m[2]; r.subtitle = m[3]; r.aliases = m[4]; r.text = "";
-            if (!r.bonus && normalize(m[3]).replace(/\s+/g, "").indexOf(q) >= 0) r.bonus = 1;  // its place line
+            r.url = m[0]; r.title = m[1]; r.kind = m[2]; r.subtitle = m[3]; r.aliases = m[4]; r.text = m[5];
           });
-          top.sort(order);
-          // the first lines of text, for the snippets of the results shown only
-          var shown = top.slice(0, SHOWN), wanted = {};
-          shown.forEach(function (r) { wanted[Math.floor(r.doc / manifest.perText)] = true; });
-          return Promise.all(Object.keys(wanted).map(function (n) { return loadText(+n); })).then(function () {
-            shown.forEach(function (r) { r.text = texts[Math.floor(r.doc / manifest.perText)][r.doc % manifest.perText]; });
-            return { total: candidates.length, results: shown };
-          });
+          return { total: candidates.length, results: shown };
         });
       });
     });
@@ -220,7 +209,10 @@
     input.addEventListener("compositionend", function () { composing = false; schedule(); });
     input.addEventListener("input", function (e) { if (!composing && !e.isComposing) schedule(); });
     input.addEventListener("keydown", keys);
-    input.addEventListener("focus", function () { if (input.value.trim()) open(true); });
+    input.addEventListener("focus", function () {
+      loadManifest().catch(function () {});  // 4 KB, read while the reader types
+      if (input.value.trim()) open(true);
+    });
     document.addEventListener("click", function (e) { if (!box.contains(e.target)) open(false); });
     document.addEventListener("keydown", function (e) {
       var typing = /^(input|textarea|select)$/i.test((e.target && e.target.tagName) || "");
