@@ -86,7 +86,7 @@ def tokens(text: str, unigrams: bool = False) -> list[str]:
         if len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(map(str.__add__, run, run[1:]))  # the character pairs
         if unigrams and len(run) > 1:
             out.extend(run)
     return out
@@ -275,6 +275,9 @@ _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 def _varint(value: int, out: list[str]) -> None:
     """Base 32, most significant digit first; every digit but the last is written from the
     upper half of the alphabet, so numbers need no separator."""
+    if value < len(_SMALL):
+        out.append(_SMALL[value])
+        return
     digits = [value & 31]
     value >>= 5
     while value:
@@ -285,15 +288,27 @@ def _varint(value: int, out: list[str]) -> None:
     out.append(_DIGITS[digits[0]])
 
 
+# the one- and two-digit numbers (below 1024), ready made: nearly every gap and score
+_SMALL = [_DIGITS[v] if v < 32 else _DIGITS[32 + (v >> 5)] + _DIGITS[v & 31] for v in range(1024)]
+
+
 def encode_postings(plist: list[tuple[int, int, bool]]) -> str:
     """Postings as one string: for each, the gap from the previous document number, then
     score × 2 + 1 if the token is in the name. About 3–4 characters a posting, where a JSON
     array of numbers takes 10–12 (and no server compresses it under file://)."""
     out: list[str] = []
+    small, limit = _SMALL, len(_SMALL)
     previous = 0
     for number, score, named in plist:
-        _varint(number - previous, out)
-        _varint(score * 2 + (1 if named else 0), out)
+        gap, packed = number - previous, score * 2 + (1 if named else 0)
+        if gap < limit:
+            out.append(small[gap])
+        else:
+            _varint(gap, out)
+        if packed < limit:
+            out.append(small[packed])
+        else:
+            _varint(packed, out)
         previous = number
     return "".join(out)
 
@@ -315,20 +330,28 @@ def decode_postings(text: str) -> list[tuple[int, int, bool]]:
     return out
 
 
+_CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
 def simplified_map(docs: list[Document]) -> dict[str, str]:
-    """Traditional → Simplified for characters whose Simplified form occurs in the site;
-    built from OpenCC's character table so the browser needs no converter."""
+    """Traditional → Simplified, one character to one, for the characters whose Simplified
+    form occurs in the site: every CJK character is run through OpenCC's t2s (and its Taiwan
+    and Hong Kong variants, e.g. 裡 and 裏 both → 里, 髮 and 發 → 发), so the browser needs no
+    converter and no dictionary larger than the site's own characters."""
     from opencc import OpenCC
 
-    present = {ch for doc in docs for ch in (doc.title + doc.subtitle + doc.body + "".join(doc.aliases)) if _CJK.match(ch)}
-    converter = OpenCC("s2t")
-    back = OpenCC("t2s")
+    present = set("".join(doc.title + doc.subtitle + doc.body + "".join(doc.aliases) for doc in docs))
+    chars = [chr(c) for start, stop in _CJK_BLOCKS for c in range(start, stop)]
     mapping: dict[str, str] = {}
-    for ch in sorted(present):
-        traditional = converter.convert(ch)
-        if len(traditional) == 1 and traditional != ch and back.convert(traditional) == ch:
-            mapping[traditional] = ch
-    return mapping
+    for config in ("t2s", "tw2s", "hk2s"):
+        # one character a line: no phrase rule can join neighbours
+        converted = OpenCC(config).convert("\n".join(chars)).split("\n")
+        if len(converted) != len(chars):
+            continue
+        for traditional, simplified in zip(chars, converted):
+            if traditional != simplified and len(simplified) == 1 and simplified in present:
+                mapping.setdefault(traditional, simplified)
+    return dict(sorted(mapping.items()))
 
 
 def _script(call: str, payload) -> str:
