@@ -63,22 +63,6 @@ def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
 
 
-class _Downloads:
-    def __init__(self, page, marker: str):
-        self.bytes = 0
-        self.files = 0
-        self.marker = marker
-        page.on("response", self._seen)
-
-    def _seen(self, response):
-        if self.marker in response.url:
-            try:
-                self.bytes += len(response.body())
-                self.files += 1
-            except Exception:  # a failed or redirected response has no body
-                pass
-
-
 # Type a query the way an input method delivers it (the whole text, then an input event) and
 # time, inside the page, until the result panel shows that query: no driver round trips in it.
 _TYPE_AND_TIME = """q => new Promise((resolve, reject) => {
@@ -152,23 +136,51 @@ def _hits(results: dict[str, list], queries) -> dict:
             "queries": len(queries), "misses": [q for q, _, _ in queries if q not in hits5]}
 
 
+def _downloaded_kb(page, marker: str) -> float:
+    """What the page has loaded so far from files whose URL holds ``marker`` (resource
+    timing: it sees script elements, fetches and WebAssembly alike)."""
+    return page.evaluate("""m => performance.getEntriesByType('resource').filter(e => e.name.includes(m))
+        .reduce((sum, e) => sum + e.encodedBodySize, 0)""", marker) / 1024
+
+
 def run_ours(site: Path, queries) -> dict:
     results, timings, first = {}, [], None
     with _page_on(site) as (url, page):
         page.goto(url + "index.html")
-        downloads = _Downloads(page, "/search/")
+        page.wait_for_selector(".kb-search__input")
         for query, _, _ in queries:
-            started = time.perf_counter()
-            page.fill(".kb-search__input", query)
-            page.wait_for_selector(f'.kb-search__panel[data-query="{query}"]:not([hidden])')
-            timings.append((time.perf_counter() - started) * 1000)
-            first = downloads.bytes if first is None else first
+            timings.append(page.evaluate(_TYPE_AND_TIME, query))
+            first = _downloaded_kb(page, "/search/") if first is None else first
             results[query] = page.eval_on_selector_all(".kb-search__title", "els => els.map(e => e.textContent)")
-    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": first / 1024,
+    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": first,
             "index_kb": _dir_bytes(site / "search") / 1024, "file_url": "可用"}
 
 
-_MATERIAL_IDLE = "document.querySelector('.md-search-result__meta').textContent.trim() === '键入以开始搜索'"
+# Material reads its box on key-up. Text from a Chinese input method arrives without one; the
+# key that commits it (here End) gives it. Timed inside the page until the result count
+# changes; the box is emptied first, which brings back Material's "type to start" line.
+_MATERIAL_TYPE_AND_TIME = """q => new Promise((resolve, reject) => {
+  const box = document.querySelector('input.md-search__input');
+  const meta = document.querySelector('.md-search-result__meta');
+  const idle = () => meta.textContent.trim() === '键入以开始搜索';
+  const keyup = () => box.dispatchEvent(new KeyboardEvent('keyup', {key: 'End', bubbles: true}));
+  const ask = () => {
+    const watch = new MutationObserver(() => {
+      if (!idle()) { watch.disconnect(); setTimeout(() => resolve(performance.now() - started), 0); }
+    });
+    watch.observe(meta, {childList: true, characterData: true, subtree: true});
+    box.value = q;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    const started = performance.now();
+    keyup();
+  };
+  setTimeout(() => reject(new Error('no result count for ' + q)), 30000);
+  box.value = '';
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  keyup();
+  const wait = () => idle() ? ask() : setTimeout(wait, 5);
+  wait();
+})"""
 
 MATERIAL_SEARCH = """
   - search:
@@ -195,28 +207,18 @@ def run_material(project: Path, queries) -> dict:
     results, timings, first = {}, [], None
     with _page_on(site) as (url, page):
         page.goto(url + "index.html")
-        downloads = _Downloads(page, "/search/")
-        box = page.locator("input.md-search__input")
+        page.wait_for_selector("input.md-search__input")
+        page.evaluate("() => document.querySelector('input.md-search__input').focus()")
         for query, _, _ in queries:
-            box.click()
-            box.fill("")
-            page.wait_for_function(_MATERIAL_IDLE)
-            box.type(query)
-            # Material reads the box on key-up. Typed Chinese arrives without one (as text from
-            # an input method does); the key that commits it gives the key-up, here End.
-            started = time.perf_counter()
-            box.press("End")
-            page.wait_for_function(f"!({_MATERIAL_IDLE})", timeout=10_000)
-            page.wait_for_timeout(50)  # the list is filled right after the count
-            timings.append((time.perf_counter() - started) * 1000)
-            first = downloads.bytes if first is None else first
+            timings.append(page.evaluate(_MATERIAL_TYPE_AND_TIME, query))
+            first = _downloaded_kb(page, "/search/") if first is None else first
             # each result is a page (h1) with its matching sections (h2, e.g. a glossary entry)
             results[query] = page.eval_on_selector_all(".md-search-result__item", """items => items.map(li =>
                 Array.from(li.querySelectorAll('h1, h2')).map(h => h.textContent.replace(/\u200b/g, '').trim()))""")
     # The index is fetched by Material's web worker, whose requests the page does not see; it
     # always loads the whole search_index.json before the first result.
     whole = (site / "search" / "search_index.json").stat().st_size
-    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": max(first, whole) / 1024,
+    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": max(first, whole / 1024),
             "index_kb": _dir_bytes(site / "search") / 1024, "build_s": build_s, "file_url": "不可用（需 Web Worker）"}
 
 
@@ -235,18 +237,20 @@ def run_pagefind(site: Path, work: Path, queries) -> dict:
     results, timings, first = {}, [], None
     with _page_on(copy) as (url, page):
         page.goto(url + "index.html")
-        downloads = _Downloads(page, "/pagefind/")
         page.evaluate("async () => { window.pf = await import('./pagefind/pagefind.js'); await window.pf.init(); }")
         for query, _, _ in queries:
-            started = time.perf_counter()
-            titles = page.evaluate("""async q => { const r = await window.pf.search(q);
+            # Pagefind's own JavaScript API, timed inside the page: the search and the data of
+            # the first five results (its default UI adds a 300 ms debounce on top)
+            answer = page.evaluate("""async q => { const started = performance.now();
+                const r = await window.pf.search(q);
                 const top = await Promise.all(r.results.slice(0, 5).map(x => x.data()));
-                return top.map(d => [(d.meta.title || '').replace(/ - 协商实践知识库$/, '').trim()]
-                    .concat((d.sub_results || []).map(s => (s.title || '').trim()))); }""", query)
-            timings.append((time.perf_counter() - started) * 1000)
-            first = downloads.bytes if first is None else first
-            results[query] = titles
-    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": first / 1024,
+                return {ms: performance.now() - started,
+                        titles: top.map(d => [(d.meta.title || '').replace(/ - 协商实践知识库$/, '').trim()]
+                            .concat((d.sub_results || []).map(s => (s.title || '').trim())))}; }""", query)
+            timings.append(answer["ms"])
+            first = _downloaded_kb(page, "/pagefind/") if first is None else first
+            results[query] = answer["titles"]
+    return {**_hits(results, queries), "median_ms": statistics.median(timings), "first_query_kb": first,
             "index_kb": _dir_bytes(copy / "pagefind") / 1024, "build_s": build_s, "file_url": "不可用（需要 Web 服务器）"}
 
 
