@@ -176,8 +176,17 @@ FIELD_LABELS = {
 }
 
 
+# A field path as the validator accepts it: name, optional [index], joined by dots.
+_FIELD_PATH = re.compile(r"[A-Za-z_]+(?:\[\d+\])?(?:\.[A-Za-z_]+(?:\[\d+\])?)*")
+
+
 def field_label(path: str) -> str:
-    """``steps[2].description`` -> 运行步骤（第 3 项）的简介; unknown names stay as written."""
+    """``steps[2].description`` -> 运行步骤（第 3 项）的简介; unknown names stay as written.
+
+    Only a well-formed path is translated: picking the words out of anything else would show
+    fragments of the record's text as if they were field names (and drop the rest)."""
+    if not _FIELD_PATH.fullmatch(path):
+        return path
     parts = re.findall(r"([A-Za-z_]+)(?:\[(\d+)\])?", path)
     words = []
     for name, index in parts:

@@ -391,3 +391,12 @@ def yaml_quote(text: str) -> str:
 
     return json.dumps(text, ensure_ascii=False)
 
+
+
+def test_an_inference_names_its_field_in_chinese_and_shows_anything_else_as_written():
+    from generator.render import field_label
+
+    assert field_label("start_year") == "起始年份"
+    assert field_label("steps[2].description") == "运行步骤（第 3 项）的简介"
+    # Not a field path: shown whole (escaped later), not picked apart into "释义的X的X的XSSHEAD".
+    assert field_label("definition.X012X# 标题XSSHEAD") == "definition.X012X# 标题XSSHEAD"
