@@ -323,8 +323,14 @@ def nesting_beyond(text: str, limit: int) -> int:
                     return event.start_mark.line + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml 0.2.6 (PyYAML 6.0.4) has a nesting limit of its own (1000) and stops there with
+        # "exceeded maximum nesting depth" before our count reaches ours: the same problem.
+        if "nesting depth" in (exc.problem or "") and exc.problem_mark is not None:
+            return exc.problem_mark.line + 1
+        return 0  # any other syntax error is reported, with its line, by the real parse
     except yaml.YAMLError:
-        return 0  # reported, with its line, by the real parse
+        return 0
     return 0
 
 
