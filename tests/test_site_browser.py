@@ -99,6 +99,9 @@ def test_works_from_file_url(page, built_site, requests_log):
     # Styles loaded from disk: Material's header is coloured, not an unstyled list.
     header_bg = page.eval_on_selector(".md-header", "el => getComputedStyle(el).backgroundColor")
     assert header_bg not in ("rgba(0, 0, 0, 0)", "transparent")
+    # The home page counters stand side by side as cards (Material's list rules once stacked them).
+    tops = page.eval_on_selector_all(".kb-counts li", "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(tops) == 5 and len(set(tops)) == 1, tops
     link = page.locator("h2:has-text('最近收录') + ul a[href*='practices/']").first
     link.click()
     page.wait_for_url(re.compile(r"/practices/[a-z0-9-]+\.html$"))
