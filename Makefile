@@ -28,7 +28,8 @@ serve: setup
 
 # Browser tests use Debian's chromium (never a downloaded browser build) and CJK fonts.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+		|| ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium fonts-noto-cjk poppler-utils >/dev/null; \
