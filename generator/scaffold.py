@@ -28,12 +28,35 @@ def yaml_scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def record_named(folder: Path, name: str) -> Path | None:
+    """The record file in ``folder`` whose name or an alias is ``name``. A scaffold for a name
+    that exists would only become a duplicate-name error in kb check; files that do not parse
+    are left to kb check too."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        try:
+            data = yaml.load(path.read_bytes(), Loader=loader)  # noqa: S506 - a safe loader
+        except (yaml.YAMLError, OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
+            if name in [data.get("name"), *aliases]:
+                return path
+    return None
+
+
 def new_record(project: Project, type_name: str, name: str, record_id: str | None = None, today: dt.date | None = None) -> Path:
     name = " ".join(name.split())
     if not name:
         raise UserError("名称不能为空")
     record_type = TYPES_BY_NAME[type_name]
     folder = project.data_dir / record_type.folder
+    existing = record_named(folder, name)
+    if existing is not None:
+        raise UserError(f"已有名为“{name}”的{record_type.type_label}：{existing.relative_to(project.root).as_posix()}；"
+                        "请直接修改它，或换一个名称")
     if record_id is None:
         base = slugify(name)
         record_id, n = base, 2

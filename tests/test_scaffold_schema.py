@@ -23,9 +23,10 @@ def test_new_practice_gets_a_pinyin_id_and_comments(tmp_path):
     assert "# 取自 data/themes/" in text
     data = yaml.safe_load(text)
     assert data["name"] == "协商在一线" and data["completeness"] == "简要"
-    # A second record with the same name does not overwrite the first.
-    again = run_kb("--project", str(kb.root), "new", "practice", "协商在一线")
+    # A name that sounds the same (same pinyin, so the same id) does not overwrite the first.
+    again = run_kb("--project", str(kb.root), "new", "practice", "协商再一线")
     assert again.returncode == 0 and (kb.root / "data/practices/xie-shang-zai-yi-xian-2.yaml").exists()
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["name"] == "协商在一线"
 
 
 def test_scaffold_filled_in_passes_check(tmp_path):
@@ -43,6 +44,16 @@ def test_new_refuses_a_bad_id(tmp_path):
     result = run_kb("--project", str(kb.root), "new", "term", "某术语", "--id", "../escape")
     assert result.returncode == 1 and "不可用" in result.stderr
     assert not (kb.root / "data" / "escape.yaml").exists()
+
+
+def test_new_refuses_a_name_or_alias_that_exists(tmp_path):
+    kb = make_kb(tmp_path)
+    before = sorted(p.name for p in (kb.root / "data" / "practices").iterdir())
+    for name in ("甲工作法", "甲法"):  # the fixture's practice and its alias
+        result = run_kb("--project", str(kb.root), "new", "practice", name)
+        assert result.returncode == 1
+        assert f"已有名为“{name}”的实践：data/practices/jia-gong-zuo-fa.yaml" in result.stderr
+    assert sorted(p.name for p in (kb.root / "data" / "practices").iterdir()) == before
 
 
 def test_committed_schema_matches_the_model():
