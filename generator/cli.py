@@ -12,6 +12,29 @@ from .problems import DataError, Problems, UserError
 from .project import Project, ProjectNotFound
 
 
+# argparse's own words (usage, help headings, errors) in Chinese. argparse looks its strings up
+# through the module-level gettext alias ``_`` each time it needs one, so replacing that alias
+# is the one place to translate them; strings not listed here stay as argparse wrote them.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为 %(type)s）",
+    "the following arguments are required: %s": "缺少参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知命令 %(parser_name)r（可用：%(choices)s）",
+}
+argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
+
+
 def _project(args: argparse.Namespace) -> Project:
     return Project.find(Path(args.project) if args.project else None)
 

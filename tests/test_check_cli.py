@@ -81,3 +81,12 @@ def test_shipped_excerpts_stand_in_the_original_texts():
     assert result.returncode == 0, result.stdout[-3000:]
     checked = int(re.search(r"核对摘录 (\d+) 条", result.stdout).group(1))
     assert checked >= 100
+
+
+def test_command_line_mistakes_are_explained_in_chinese():
+    result = run_kb("chek")
+    assert result.returncode == 2
+    assert "kb：错误：参数 命令：无效的选择 'chek'" in result.stderr and "'check'" in result.stderr
+    assert "usage:" not in result.stderr and "error:" not in result.stderr
+    result = run_kb("new", "practice")
+    assert result.returncode == 2 and "缺少参数：name" in result.stderr
