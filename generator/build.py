@@ -14,6 +14,7 @@ import datetime as dt
 import fcntl
 import logging
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -190,10 +191,47 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
     return f"构建完成：{pages} 个页面，用时 {seconds:.1f} 秒，输出到 site/{note}"
 
 
+# What mkdocs serve says, as a maintainer should read it: None drops a line that only
+# describes mkdocs' own workings (the "dirty build" warning is the mode kb serve chose).
+SERVE_MESSAGES: list[tuple[re.Pattern, str | None]] = [
+    (re.compile(r"Serving on (\S+)"), "预览地址：{0}　修改 data/ 中的记录或 docs/ 中的手写页面后自动刷新；Ctrl-C 结束"),
+    (re.compile(r"Detected file changes"), "检测到改动，正在重新生成……"),
+    (re.compile(r"Documentation built in ([\d.]+) seconds"), "已更新（{0} 秒）"),
+    (re.compile(r"Shutting down"), "预览已停止"),
+    (re.compile(r"Building documentation|A 'dirty' build|Watching paths|Reloading browsers|Waiting for file changes"), None),
+]
+
+
+class ServeLog(logging.Filter):
+    """Rewrites mkdocs serve's log lines into Chinese (or drops them); others pass as they are."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = re.sub(r"^\[\d\d:\d\d:\d\d\] ", "", record.getMessage())
+        for pattern, message in SERVE_MESSAGES:
+            match = pattern.match(text)
+            if match:
+                if message is None:
+                    return False
+                record.msg, record.args = message.format(*match.groups()), ()
+                return True
+        return record.levelno >= logging.WARNING or record.name.startswith("mkdocs.plugins.kb")
+
+
 def serve(project: Project, address: str = "127.0.0.1:8000") -> None:
     """mkdocs serve with --dirty: only pages whose Markdown changed are rebuilt."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    mkdocs_serve(config_file=str(project.config_file), dev_addr=address, build_type="dirty", livereload=True)
+    handler = logging.StreamHandler()
+    handler.addFilter(ServeLog())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
+    mkdocs_log.propagate = False
+    print("正在生成页面并启动预览……", flush=True)
+    try:
+        mkdocs_serve(config_file=str(project.config_file), dev_addr=address, build_type="dirty", livereload=True)
+    finally:
+        mkdocs_log.removeHandler(handler)
 

@@ -5,7 +5,8 @@
 - ``on_files``: add our static assets from the package.
 - ``on_page_markdown``: in hand-written pages, expand ``<!-- kb:… -->`` blocks and link first
   mentions, exactly as the generator does for generated pages.
-- ``on_post_build``: write the search index.
+- ``on_serve``: watch data/ and the hand-written pages, not the generated folders.
+- ``on_post_build``: write the search index (under ``serve``, after the rebuilt pages are shown).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import threading
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -28,7 +30,8 @@ from .project import Project
 log = logging.getLogger("mkdocs.plugins.kb")
 
 # mkdocs serve makes a new plugin instance for every rebuild; what must outlive one lives here.
-_SESSION = {"serving": False, "graph": None, "flagged": set()}
+# "watching" turns true once serve's first build is done and its file watcher is set up.
+_SESSION = {"serving": False, "watching": False, "graph": None, "flagged": set()}
 
 PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
@@ -57,6 +60,46 @@ def format_problems(exc: DataError) -> str:
     if more > 0:
         lines.append(f"……另有 {more} 个错误（运行 kb check 查看全部）")
     return "数据有错误，未生成页面：\n" + "\n".join(lines)
+
+
+class BackgroundIndex:
+    """Rewrites the search index off the build thread, newest request only.
+
+    mkdocs serve answers no request while a rebuild runs (it never shows a half-built site),
+    and at 5,000 practices writing the index took as long as generating every page, so a
+    maintainer waited for both before seeing an edit. Under serve the rebuilt pages are shown
+    first and the index follows a few seconds later; ``kb build`` still writes it in the build."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending: tuple | None = None
+        self._running = False
+
+    def submit(self, graph, site_dir: Path, docs_dir: Path) -> None:
+        with self._lock:
+            self._pending = (graph, site_dir, docs_dir)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="kb-search-index", daemon=True).start()
+
+    def _run(self) -> None:
+        from .search.build import write_search_index
+
+        while True:
+            with self._lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._running = False
+                    return
+            graph, site_dir, docs_dir = job
+            try:
+                write_search_index(graph, site_dir, docs_dir)
+            except Exception as exc:  # a preview keeps running; the next rebuild tries again
+                if site_dir.is_dir():  # not the server shutting down and removing its folder
+                    log.warning(f"kb：检索索引未能更新（{type(exc).__name__}: {exc}）")
+
+
+_BACKGROUND_INDEX = BackgroundIndex()
 
 
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
@@ -112,6 +155,20 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if str(data_dir) not in config.watch:
             config.watch.append(str(data_dir))
         return config
+
+    def on_serve(self, server, config, builder):
+        """Watch the hand-written pages and data/, not the folders the generator writes:
+        every edit used to be built twice (once for the YAML change, once more because the
+        first build wrote docs/practices/…), and the watcher polled every generated file
+        twice a second. A folder added to docs/ later is watched after a restart."""
+        docs_dir = Path(config.docs_dir)
+        server.unwatch(str(docs_dir))
+        server.watch(str(docs_dir), recursive=False)
+        for child in sorted(docs_dir.iterdir()):
+            if child.is_dir() and not child.is_symlink() and child.name not in paths.GENERATED_FOLDERS:
+                server.watch(str(child))
+        _SESSION["watching"] = True
+        return server
 
     def on_files(self, files: Files, config):
         for path in sorted(STATIC_DIR.rglob("*")):
@@ -170,6 +227,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if self.graph is None or not self.config.search:
             return
         if os.environ.get("KB_NO_SEARCH"):
+            return
+        if _SESSION["watching"]:
+            _BACKGROUND_INDEX.submit(self.graph, Path(config.site_dir), Path(config.docs_dir))
             return
         from .search.build import write_search_index
 

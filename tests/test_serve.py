@@ -42,6 +42,21 @@ def wait_for(predicate, timeout: float, interval: float = 0.2):
     return None
 
 
+def searchable(base: str, token: str) -> bool:
+    """Whether the served search index holds ``token`` (a character pair) in its shard."""
+    import json
+    import re
+
+    from generator.search.build import shard_of
+
+    manifest = fetch(base + "search/manifest.js")
+    if not manifest:
+        return False
+    shards = json.loads(re.search(r"manifest\((.*)\);", manifest).group(1))["shards"]
+    shard = fetch(base + f"search/t/{shard_of(token, shards)}.js")
+    return bool(shard) and json.dumps(token, ensure_ascii=False) in shard
+
+
 def test_yaml_edit_shows_up_in_the_served_page(tmp_path):
     kb = make_kb(tmp_path)
     port = free_port()
@@ -60,6 +75,9 @@ def test_yaml_edit_shows_up_in_the_served_page(tmp_path):
         assert updated, "the edited summary never reached the served page"
         print(f"edit visible after {time.monotonic() - started:.1f} s")
         assert server.poll() is None, "the server restarted or died"
+        # Search follows: the index is rewritten after the page is shown, and finds the new words.
+        base = f"http://127.0.0.1:{port}/"
+        assert wait_for(lambda: searchable(base, "个村"), timeout=30), "the search index never learnt the edit"
         # A broken edit is reported on the page, and the last good content stays served.
         kb.edit("practices/yi-xie-shang.yaml", "completeness: 简要", "completeness: 很好")
         broken = wait_for(lambda: (page := fetch(url)) and "数据有错误" in page and page, timeout=30)
@@ -75,3 +93,8 @@ def test_yaml_edit_shows_up_in_the_served_page(tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
             output, _ = server.communicate()
     assert "很好" in output and "completeness" in output  # the error was shown to the maintainer
+    # What the maintainer reads: where to look, each rebuild once (the generator's own writes
+    # to docs/ trigger no second one), in Chinese, without mkdocs' "dirty build" warning.
+    assert f"预览地址：http://127.0.0.1:{port}/" in output
+    assert output.count("检测到改动") == 3, output  # three edits
+    assert "dirty" not in output and "Traceback" not in output

@@ -372,10 +372,13 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
     for tok in sorted(encoded):
         grouped[shard_of(tok, shards)][tok] = encoded[tok]
 
+    # Written beside the old index and swapped in, so a browser never meets half of one
+    # (kb serve rewrites the index while pages are being read).
     out = site_dir / INDEX_DIR
-    shutil.rmtree(out, ignore_errors=True)
-    (out / "t").mkdir(parents=True)
-    (out / "d").mkdir()
+    fresh = site_dir / f".{INDEX_DIR}-new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    (fresh / "t").mkdir(parents=True)
+    (fresh / "d").mkdir()
     sizes = {"documents": len(docs), "shards": shards, "bytes": 0}
     files: dict[str, str] = {
         "manifest.js": _script("manifest", {
@@ -392,6 +395,12 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
         files[f"d/{start // DOCS_PER_META_FILE}.js"] = _script("meta", [start // DOCS_PER_META_FILE, chunk])
     for rel, text in files.items():
         data = text.encode("utf-8")
-        (out / rel).write_bytes(data)
+        (fresh / rel).write_bytes(data)
         sizes["bytes"] += len(data)
+    old = site_dir / f".{INDEX_DIR}-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    fresh.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
     return sizes
