@@ -123,7 +123,11 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         try:
             preloaded = _SESSION.pop("preloaded", None)
             checked = preloaded[1] if preloaded and preloaded[0] == root else None
-            generated = generate(self.project, checked)
+            if _SESSION["serving"] and "load_cache" not in _SESSION:
+                from .load import LoadCache
+
+                _SESSION["load_cache"] = LoadCache()
+            generated = generate(self.project, checked, cache=_SESSION.get("load_cache"))
         except UserError as exc:  # e.g. write.UnsafePath: a symlinked generated folder
             raise PluginError(str(exc)) from None
         except DataError as exc:

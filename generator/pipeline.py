@@ -13,7 +13,7 @@ from pathlib import Path
 from .link import Graph, link, read_handwritten
 from .render import render_all
 from .write import WriteResult, write_files
-from .load import load_all
+from .load import LoadCache, load_all
 from .model import KnowledgeBase
 from .problems import DataError, Problems
 from .project import Project
@@ -28,9 +28,10 @@ class Checked:
     excerpts_checked: int
 
 
-def check(project: Project, seeds_dir: Path | None = None) -> Checked:
-    """Load, validate and link, collecting every problem."""
-    raws, problems = load_all(project.root, project.data_dir)
+def check(project: Project, seeds_dir: Path | None = None, cache: LoadCache | None = None) -> Checked:
+    """Load, validate and link, collecting every problem. ``cache`` keeps parsed files
+    between the rebuilds of one ``kb serve``."""
+    raws, problems = load_all(project.root, project.data_dir, cache)
     validated = validate(raws, project.root, problems, seeds_dir=seeds_dir)
     graph = None
     if not problems.errors:
@@ -38,9 +39,9 @@ def check(project: Project, seeds_dir: Path | None = None) -> Checked:
     return Checked(validated.kb, graph, problems, validated.excerpts_checked)
 
 
-def load_graph(project: Project) -> tuple[Graph, Problems]:
+def load_graph(project: Project, cache: LoadCache | None = None) -> tuple[Graph, Problems]:
     """A linked graph of valid data, or DataError carrying every problem."""
-    checked = check(project)
+    checked = check(project, cache=cache)
     if checked.problems.errors or checked.graph is None:
         raise DataError(checked.problems)
     return checked.graph, checked.problems
@@ -64,11 +65,12 @@ def render_files(graph: Graph) -> dict[str, bytes]:
     return files
 
 
-def generate(project: Project, checked: tuple[Graph, Problems] | None = None) -> Generated:
+def generate(project: Project, checked: tuple[Graph, Problems] | None = None,
+             cache: LoadCache | None = None) -> Generated:
     """load → validate → link → render → write. Nothing is written when the data has errors.
 
     ``checked`` is a graph the caller has just loaded (kb build checks the data before it
     starts mkdocs), so the records are not read and validated twice."""
-    graph, problems = checked if checked is not None else load_graph(project)
+    graph, problems = checked if checked is not None else load_graph(project, cache)
     result: WriteResult = write_files(project.docs_dir, render_files(graph))
     return Generated(graph, problems, result.written, result.unchanged, result.removed)

@@ -288,3 +288,23 @@ def test_warnings_are_listed_apart(kb):
     warnings = kb.warnings()
     assert any("关联" in w.message for w in warnings)
     assert kb.errors() == []
+
+
+def test_kb_serve_reparses_only_the_files_that_changed(kb):
+    from generator.load import LoadCache, load_all
+
+    cache = LoadCache()
+    first, _ = load_all(kb.root, cache=cache)
+    again, problems = load_all(kb.root, cache=cache)
+    assert problems.errors == [] and all(a is b for a, b in zip(first, again))
+    kb.edit(PRACTICE, "甲市政协", "甲市政协（已修改）")
+    changed = {raw.path: raw for raw in load_all(kb.root, cache=cache)[0]}
+    assert "已修改" in changed["data/" + PRACTICE].text
+    assert changed["data/practices/yi-xie-shang.yaml"] is next(r for r in first if r.path == "data/practices/yi-xie-shang.yaml")
+    # A broken file is reported on every rebuild, not remembered as it last parsed.
+    kb.write(PRACTICE, "name: [没有闭合\n")
+    for _ in range(2):
+        _, problems = load_all(kb.root, cache=cache)
+        assert [e.path for e in problems.errors] == ["data/" + PRACTICE]
+    (kb.root / "data" / PRACTICE).unlink()
+    assert "data/" + PRACTICE not in {raw.path for raw in load_all(kb.root, cache=cache)[0]}
