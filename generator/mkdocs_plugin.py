@@ -138,10 +138,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             self.problems = [p.format() for p in exc.problems.errors]
             log.error(format_problems(exc))
             self.graph = _SESSION["graph"]
-            self._flag_pages(exc)
+            self._flag_pages(exc, config)
         else:
             self.graph = _SESSION["graph"] = generated.graph
-            self._unflag_pages()
+            self._unflag_pages(config)
             if generated.written or generated.removed:
                 log.info(f"kb：生成页面 {generated.written} 个，删除 {generated.removed} 个")
 
@@ -195,9 +195,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             markdown, _ = self.graph.linker.link(markdown, src)
         return markdown
 
-    def _flag_pages(self, exc: DataError) -> None:
-        """Under ``serve --dirty`` only changed pages are rebuilt: touch the pages of the broken
-        records (and the home page) so they are rebuilt with the error banner."""
+    def _flag_pages(self, exc: DataError, config) -> None:
+        """Under ``serve --dirty`` only changed pages are rebuilt: mark the pages of the broken
+        records (and the home page) as out of date so they are rebuilt with the error banner.
+        The built copy is made old, not the source touched: the watcher sees docs/index.md,
+        and touching it started a new rebuild after every rebuild for as long as the data
+        stayed broken."""
         pages = {"index.md"}
         for problem in exc.problems.errors:
             parts = problem.path.split("/")
@@ -205,14 +208,20 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
                 pages.add(f"{parts[1]}/{parts[2].rsplit('.', 1)[0]}.md")
         for rel in pages:
             if (self.project.docs_dir / rel).is_file():
-                os.utime(self.project.docs_dir / rel)
+                self._outdate(rel, config)
                 _SESSION["flagged"].add(rel)
 
-    def _unflag_pages(self) -> None:
+    def _unflag_pages(self, config) -> None:
         for rel in _SESSION["flagged"]:
             if (self.project.docs_dir / rel).is_file():
-                os.utime(self.project.docs_dir / rel)
+                self._outdate(rel, config)
         _SESSION["flagged"].clear()
+
+    @staticmethod
+    def _outdate(rel: str, config) -> None:
+        built = Path(File(rel, config.docs_dir, config.site_dir, config.use_directory_urls).abs_dest_path)
+        if built.is_file():
+            os.utime(built, (0, 0))  # older than any source: mkdocs --dirty rebuilds it
 
     def on_post_page(self, output, page, config):
         if not self.problems:
