@@ -38,7 +38,7 @@ browser-deps:
 test: setup browser-deps
 	$(BIN)/python -m pytest -n 2 -q
 
-# Scale benchmark (N = 1,000, 5,000, 20,000; about two hours on two cores) and the search
+# Scale benchmark (N = 1,000, 5,000, 20,000; about two and a half hours on two cores) and the search
 # engine comparison. Figures are printed and saved under bench/results/.
 bench: setup browser-deps
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
