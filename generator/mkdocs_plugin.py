@@ -68,34 +68,48 @@ class BackgroundIndex:
     mkdocs serve answers no request while a rebuild runs (it never shows a half-built site),
     and at 5,000 practices writing the index took as long as generating every page, so a
     maintainer waited for both before seeing an edit. Under serve the rebuilt pages are shown
-    first and the index follows a few seconds later; ``kb build`` still writes it in the build."""
+    first and the index follows a few seconds later; ``kb build`` still writes it in the build.
+    Files are written only while holding ``_writing``, so ``stop`` can wait for the few seconds
+    of writing (not the minute of computing) before mkdocs removes its site folder."""
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         self._pending: tuple | None = None
         self._running = False
+        self._stopped = False
 
     def submit(self, graph, site_dir: Path, docs_dir: Path) -> None:
         with self._lock:
             self._pending = (graph, site_dir, docs_dir)
-            if not self._running:
+            if not self._running and not self._stopped:
                 self._running = True
                 threading.Thread(target=self._run, name="kb-search-index", daemon=True).start()
 
+    def stop(self) -> None:
+        """No more writing; returns once a write under way has finished."""
+        with self._lock:
+            self._stopped, self._pending = True, None
+        with self._writing:
+            pass
+
     def _run(self) -> None:
-        from .search.build import write_search_index
+        from .search.build import index_files, install_index
 
         while True:
             with self._lock:
                 job, self._pending = self._pending, None
-                if job is None:
+                if job is None or self._stopped:
                     self._running = False
                     return
             graph, site_dir, docs_dir = job
             try:
-                write_search_index(graph, site_dir, docs_dir)
+                files, _ = index_files(graph, site_dir, docs_dir)
+                with self._writing:
+                    if not self._stopped:
+                        install_index(site_dir, files)
             except Exception as exc:  # a preview keeps running; the next rebuild tries again
-                if site_dir.is_dir():  # not the server shutting down and removing its folder
+                if not self._stopped:
                     log.warning(f"kb：检索索引未能更新（{type(exc).__name__}: {exc}）")
 
 
@@ -110,6 +124,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_startup(self, *, command, dirty):
         _SESSION["serving"] = command == "serve"
+        if _SESSION["serving"] and "load_cache" not in _SESSION:
+            from .load import LoadCache
+
+            _SESSION["load_cache"] = LoadCache()  # parsed records kept between the rebuilds
 
     def on_config(self, config):
         from .pipeline import generate
@@ -123,10 +141,6 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         try:
             preloaded = _SESSION.pop("preloaded", None)
             checked = preloaded[1] if preloaded and preloaded[0] == root else None
-            if _SESSION["serving"] and "load_cache" not in _SESSION:
-                from .load import LoadCache
-
-                _SESSION["load_cache"] = LoadCache()
             generated = generate(self.project, checked, cache=_SESSION.get("load_cache"))
         except UserError as exc:  # e.g. write.UnsafePath: a symlinked generated folder
             raise PluginError(str(exc)) from None
@@ -173,6 +187,11 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
                 server.watch(str(child))
         _SESSION["watching"] = True
         return server
+
+    def on_shutdown(self):
+        # mkdocs serve removes its site folder next: let no index write race with that.
+        if _SESSION["watching"]:
+            _BACKGROUND_INDEX.stop()
 
     def on_files(self, files: Files, config):
         for path in sorted(STATIC_DIR.rglob("*")):

@@ -99,3 +99,31 @@ def test_yaml_edit_shows_up_in_the_served_page(tmp_path):
     assert f"预览地址：http://127.0.0.1:{port}/" in output
     assert output.count("检测到改动") == 3, output  # three edits
     assert "dirty" not in output and "Traceback" not in output
+
+
+def test_stopping_the_preview_waits_for_no_index_computation_and_writes_nothing_after(tmp_path, monkeypatch):
+    """Ctrl-C right after an edit: mkdocs serve removes its site folder, and a search index still
+    being written into it made that fail with an internal error."""
+    import threading
+
+    import generator.search.build as search_build
+    from generator.mkdocs_plugin import BackgroundIndex
+
+    computing = threading.Event()
+    release = threading.Event()
+
+    def slow_index_files(graph, site_dir, docs_dir):
+        computing.set()
+        release.wait(10)
+        return {"manifest.js": "x"}, 0
+
+    monkeypatch.setattr(search_build, "index_files", slow_index_files)
+    index = BackgroundIndex()
+    index.submit(None, tmp_path, tmp_path)
+    assert computing.wait(10)
+    started = time.monotonic()
+    index.stop()  # returns at once: nothing is being written yet
+    assert time.monotonic() - started < 1
+    release.set()
+    time.sleep(0.3)
+    assert not (tmp_path / "search").exists() and list(tmp_path.iterdir()) == []

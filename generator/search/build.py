@@ -360,8 +360,9 @@ def _script(call: str, payload) -> str:
     return f"window.KB_SEARCH&&KB_SEARCH.{call}({data});\n"
 
 
-def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str, int]:
-    """Write search/ into the built site. Returns sizes for the build summary and benchmarks."""
+def index_files(graph: Graph, site_dir: Path, docs_dir: Path) -> tuple[dict[str, str], int]:
+    """The search/ folder's files (path inside it -> text), computed without writing anything,
+    and the number of documents in them."""
     docs = record_documents(graph) + page_documents(site_dir, docs_dir)
     docs.sort(key=lambda d: d.url)  # deterministic numbering: same data, same bytes
     postings = scored_postings(docs)
@@ -371,15 +372,6 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
     grouped: list[dict[str, str]] = [dict() for _ in range(shards)]
     for tok in sorted(encoded):
         grouped[shard_of(tok, shards)][tok] = encoded[tok]
-
-    # Written beside the old index and swapped in, so a browser never meets half of one
-    # (kb serve rewrites the index while pages are being read).
-    out = site_dir / INDEX_DIR
-    fresh = site_dir / f".{INDEX_DIR}-new"
-    shutil.rmtree(fresh, ignore_errors=True)
-    (fresh / "t").mkdir(parents=True)
-    (fresh / "d").mkdir()
-    sizes = {"documents": len(docs), "shards": shards, "bytes": 0}
     files: dict[str, str] = {
         "manifest.js": _script("manifest", {
             "version": 3, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
@@ -393,14 +385,33 @@ def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str
         chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases, d.body[:SNIPPET_CHARS]]
                  for d in docs[start:start + DOCS_PER_META_FILE]]
         files[f"d/{start // DOCS_PER_META_FILE}.js"] = _script("meta", [start // DOCS_PER_META_FILE, chunk])
+    return files, len(docs)
+
+
+def install_index(site_dir: Path, files: dict[str, str]) -> int:
+    """Write the files beside the old index and swap them in, so a browser never meets half of
+    one (kb serve rewrites the index while pages are being read). Returns the bytes written."""
+    out = site_dir / INDEX_DIR
+    fresh = site_dir / f".{INDEX_DIR}-new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    (fresh / "t").mkdir(parents=True)
+    (fresh / "d").mkdir()
+    written = 0
     for rel, text in files.items():
         data = text.encode("utf-8")
         (fresh / rel).write_bytes(data)
-        sizes["bytes"] += len(data)
+        written += len(data)
     old = site_dir / f".{INDEX_DIR}-old"
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
     fresh.rename(out)
     shutil.rmtree(old, ignore_errors=True)
-    return sizes
+    return written
+
+
+def write_search_index(graph: Graph, site_dir: Path, docs_dir: Path) -> dict[str, int]:
+    """Write search/ into the built site. Returns sizes for the build summary and benchmarks."""
+    files, documents = index_files(graph, site_dir, docs_dir)
+    shards = sum(1 for rel in files if rel.startswith("t/"))
+    return {"documents": documents, "shards": shards, "bytes": install_index(site_dir, files)}
