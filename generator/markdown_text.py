@@ -55,20 +55,12 @@ def escape_cell(text: str) -> str:
 # the same and mean nothing to an HTML parser — with or without the theme's script.
 _HOVER_TABLE = str.maketrans({"<": "＜", ">": "＞", "&": "＆"})
 
-
-def escape_link_title(text: str, limit: int = 140) -> str:
-    """Text for a Markdown link's "title" (the hover text)."""
-    text = join_lines(_CONTROL.sub("", text))
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text.translate(_HOVER_TABLE).replace('"', "&quot;").replace("\\", "&#92;")
-
-
-# Inside an HTML attribute written into Markdown, the inline patterns Python-Markdown runs
-# before it sets raw HTML aside (code spans, backslash escapes, links, images, autolinks) still
-# apply: "[x](url)" in a title would become an <a> tag — with quotes of its own — in the middle
-# of the attribute and break out of it. So every character those patterns need, and those HTML
-# needs, is written as a numeric reference, which the browser reads back as the character.
+# Inside an HTML attribute or a Markdown link title, the inline patterns Python-Markdown runs
+# (code spans, backslash escapes, links, images, autolinks, attribute lists) still apply, and
+# a link's title ends at a quote or a parenthesis: "[x](url)" in a title would become an <a>
+# tag in the middle of the attribute, and "丙('丁')" would end the link early and turn the rest
+# into live Markdown. So every character those patterns need, and those HTML needs, is written
+# as a numeric reference, which the browser reads back as the character.
 _ATTRIBUTE_TABLE = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'`\\[]()!*_{}#|~^=$:"})
 
 
@@ -76,6 +68,21 @@ def escape_attribute(text: str) -> str:
     """One line of plain text for a double-quoted HTML attribute inside generated Markdown
     (a title, an aria-label: text, never a URL built from record text)."""
     return join_lines(_CONTROL.sub("", text)).translate(_HOVER_TABLE).translate(_ATTRIBUTE_TABLE)
+
+
+def escape_link_title(text: str, limit: int = 140) -> str:
+    """Text for a Markdown link's "title" (the hover text), shortened to ``limit`` characters."""
+    text = join_lines(_CONTROL.sub("", text))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return escape_attribute(text)
+
+
+def markdown_link(label: str, url: str, title: str = "") -> str:
+    """A Markdown link. ``label`` is Markdown already (escaped text); ``url`` is one the
+    generator made (``paths.href``), never record text; ``title`` is plain text."""
+    hover = f' "{escape_link_title(title)}"' if title else ""
+    return f"[{label}]({url}{hover})"
 
 
 def escape_line(text: str) -> str:

@@ -23,7 +23,7 @@ import jinja2
 from . import paths
 from .citation import gbt7714
 from .link import Graph
-from .markdown_text import block, escape_attribute, escape_cell, escape_inline, escape_line, escape_link_title, join_lines
+from .markdown_text import block, escape_attribute, escape_cell, escape_inline, escape_line, join_lines, markdown_link
 from .model import (
     RELATION_LABEL,
     STAGE_HINTS,
@@ -93,11 +93,10 @@ class Page:
         if record is None:
             return Safe("")
         label = escape_inline(text if text is not None else record.name)
-        hover = f' "{escape_link_title(title)}"' if title else ""
-        return Safe(f"[{label}]({self.url(record)}{hover})")
+        return Safe(markdown_link(label, self.url(record), title or ""))
 
     def link_page(self, docs_path: str, text: str, anchor: str = "") -> Safe:
-        return Safe(f"[{escape_inline(text)}]({self.to(docs_path, anchor)})")
+        return Safe(markdown_link(escape_inline(text), self.to(docs_path, anchor)))
 
     def lookup(self, type_name: str, ids: Iterable[str]) -> list[Record]:
         records = self.kb.of(TYPES_BY_NAME[type_name])
