@@ -3,8 +3,11 @@ that mention links to its page (terms carry their definition as hover text).
 
 Matching uses one Aho–Corasick automaton over every name and alias, so the cost per page does
 not grow with the number of records. The longest name wins (六式协商议政工作法 before 六式).
-Nothing is linked inside headings, quotations, code, HTML tags or existing links, and a page
-never links to itself.
+Links are inserted only into prose: never inside headings, quotations, code, HTML tags,
+existing links, attribute lists, character references or table and block syntax, and a page
+never links to itself. A name is matched as written only when it holds no Markdown syntax;
+otherwise only in its escaped form, which is how record text appears in generated pages — so a
+name such as "a | b" can never match the pipes of a table row.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .markdown_text import escape_inline, escape_link_title
+from .markdown_text import escape_inline, markdown_link
 from .paths import href
 
 MIN_NAME_CHARS = 2
@@ -45,10 +48,20 @@ _PROTECTED = re.compile(
     | !?\[[^\]\n]*\]\([^)\n]*\)                    # inline link or image
     | !?\[[^\]\n]*\]\[[^\]\n]*\]                   # reference link
     | \{[:#.][^}\n]*\}                             # attribute list
+    | ^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$    # table delimiter row
+    | ^[ \t]*(?:[-=_*][ \t]*){3,}$                 # rule or setext underline
+    | ^[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t])        # list marker
+    | \[\^[^\]\n]*\]                               # footnote reference
     """,
     re.S | re.M | re.X | re.I,
 )
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+# Escaped record text is full of character references (&#124;); a match may hold whole ones
+# (an escaped name does) but must not begin or end inside one.
+_REFERENCE = re.compile(r"&#?[A-Za-z0-9]+;")
+# A name must hold a letter, digit or CJK character to be linked ("---" or "!!!" would match
+# syntax); kb check refuses such names, this guards the linker itself.
+_WORDLIKE = re.compile(r"[^\W_]")
 
 
 class Linker:
@@ -57,9 +70,10 @@ class Linker:
         self.automaton = ahocorasick.Automaton()
         self.size = 0
         for surface, target in targets.items():
-            if len(surface) < MIN_NAME_CHARS:
+            if len(surface) < MIN_NAME_CHARS or not _WORDLIKE.search(surface):
                 continue
-            for form in {surface, escape_inline(surface)}:
+            escaped = escape_inline(surface)
+            for form in {surface, escaped} if escaped == surface.strip() else {escaped}:
                 self.automaton.add_word(form, (form, target))
                 self.size += 1
         if self.size:
@@ -108,7 +122,14 @@ class Linker:
             starts.append(m.start())
             ends.append(m.end())
 
+        cuts: set[int] = set()  # positions inside a character reference
+        if "&" in markdown:
+            for m in _REFERENCE.finditer(markdown):
+                cuts.update(range(m.start() + 1, m.end()))
+
         def protected(start: int, end: int) -> bool:
+            if start in cuts or end in cuts:
+                return True
             i = bisect.bisect_right(starts, start) - 1
             if i >= 0 and ends[i] > start:
                 return True
@@ -122,12 +143,13 @@ class Linker:
         for start, end, target in matches:
             if target.key in done or (target.page == page and not target.anchor) or protected(start, end):
                 continue
+            if linked and start == cursor:
+                continue  # two links touching ("协商在一线委员议事室") would read as one
             done.add(target.key)
             linked.add(target.key)
             url = href(page, target.page, target.anchor)
-            title = f' "{escape_link_title(target.title)}"' if target.title else ""
             pieces.append(markdown[cursor:start])
-            pieces.append(f"[{markdown[start:end]}]({url}{title})")
+            pieces.append(markdown_link(markdown[start:end], url, target.title))
             cursor = end
         pieces.append(markdown[cursor:])
         return "".join(pieces), linked
