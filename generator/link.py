@@ -28,6 +28,7 @@ from .model import (
     TYPES_BY_NAME,
     Term,
 )
+from .load import locate
 from .problems import Problems
 from .text import pinyin_key
 from .validate import iter_models, iter_strings
@@ -240,16 +241,27 @@ def _sort_lists(g: Graph) -> None:
         g.cited_by[key].sort(key=lambda c: (c.key, str(c.loc)))
 
 
+def _line(kb: KnowledgeBase, record: Record, loc: tuple) -> int:
+    """The line of ``loc`` in a record's file, read again only for the few records warned about
+    here (the graph keeps records, not their YAML text). 1 — the top — where the field is missing."""
+    try:
+        text = (kb.root / record.path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return locate(text, loc, key=True) or 1
+
+
 def _warn(g: Graph, problems: Problems) -> None:
     kb = g.kb
     for practice in kb.practices.values():
         if not g.related.get(practice.id):
-            problems.warning(practice.path, 0, "relations", "没有任何关联实践（relations 或 part_of）；读者无法从它走到相近的做法")
+            problems.warning(practice.path, _line(kb, practice, ("relations",)), "relations",
+                             "没有任何关联实践（relations 或 part_of）；读者无法从它走到相近的做法")
     used_terms = {key[1] for found in g.mentions.values() for key in found if key[0] == Term.type_name}
     used_terms |= {key[1] for found in g.page_mentions.values() for key in found if key[0] == Term.type_name}
     for term in kb.terms.values():
         if term.id not in used_terms:
-            problems.warning(term.path, 0, "name", "这个术语没有在任何记录或页面中出现")
+            problems.warning(term.path, _line(kb, term, ("name",)), "name", "这个术语没有在任何记录或页面中出现")
 
 
 def read_handwritten(docs_dir: Path) -> dict[str, str]:

@@ -108,22 +108,16 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
-# YAML 1.1 reads "1:30" as the base-60 number 90 (and "1:30.5" as 90.5): a duration or a time
-# in a text field would silently become other digits. Records get YAML's number patterns
-# without the base-60 forms, so such values stay the text they were.
-_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# Every plain scalar stays the text that was typed; only an empty value or ~/null means "none".
+# YAML 1.1 would read 2020.10 as the number 2020.1, 007 as 7, 0x1F as 31, 1_000 as 1000, 1:30
+# as 90, yes as True and 2020-10-01 as a date: in a text field (a period, an alias, a figure)
+# the page would silently show something other than the file. The model converts text to a
+# number or a date where a field is one (start_year, added), and says so when it cannot.
+_NULL = "tag:yaml.org,2002:null"
 _RecordLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == _NULL]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_RecordLoader.add_implicit_resolver(_INT, re.compile(r"""^(?:[-+]?0b[0-1_]+
-    |[-+]?0[0-7_]+
-    |[-+]?(?:0|[1-9][0-9_]*)
-    |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789"))
-_RecordLoader.add_implicit_resolver(_FLOAT, re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
-    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789."))
 
 
 @dataclass
@@ -334,10 +328,57 @@ def nesting_beyond(text: str, limit: int) -> int:
     return 0
 
 
+# Line breaks only YAML knows: Word and web pages paste U+2028 (line separator), U+2029
+# (paragraph separator) and U+0085 (NEL) into text. YAML 1.1 ends a line at each of them, so a
+# value would be cut in two and the error reported on a line no editor shows.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "U+0085（NEL 换行）", "\u2028": "U+2028（行分隔符）", "\u2029": "U+2029（段分隔符）"}
+
+
+def field_at_line(text: str, line: int) -> str:
+    """The field path of the value on a 1-based line (for messages), or ""."""
+    try:
+        node = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return ""
+    loc: tuple = ()
+    while node is not None:
+        children = (node.value if isinstance(node, yaml.MappingNode) else
+                    list(enumerate(node.value)) if isinstance(node, yaml.SequenceNode) else [])
+        found = None
+        for key, child in children:
+            name = key if isinstance(key, int) else getattr(key, "value", None)
+            first = (child.start_mark.line if isinstance(key, int) else key.start_mark.line) + 1
+            last = child.end_mark.line + (0 if child.end_mark.column == 0 and child.end_mark.line > child.start_mark.line else 1)
+            if first <= line <= max(first, last):
+                found = (name, child)
+        if found is None:
+            break
+        loc += (found[0],)
+        node = found[1]
+    return field_path(loc)
+
+
+def yaml_only_breaks(text: str, path: str, problems: Problems) -> bool:
+    """Report every line holding one of the breaks above (with its field); True if any."""
+    reported: set[int] = set()
+    for match in _YAML_ONLY_BREAKS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in reported:
+            continue
+        reported.add(line)
+        field = field_at_line(_YAML_ONLY_BREAKS.sub(" ", text), line)
+        problems.error(path, line, field, f"含有 {_BREAK_NAMES[match.group()]}，常见于从 Word 或网页粘贴；"
+                                          "YAML 把它当作换行，会把这一项截断。请删除它（需要换行就直接回车）")
+    return bool(reported)
+
+
 def parse_text(text: str, path: str, problems: Problems) -> dict | None:
     """Parse one record's YAML text; report and return None when it is not a usable mapping."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")):
         problems.error(path, 1, "", "文件为空：没有任何字段（至少需要 name）")
+        return None
+    if _YAML_ONLY_BREAKS.search(text) and yaml_only_breaks(text, path, problems):
         return None
     too_deep = nesting_beyond(text, MAX_NESTING_DEPTH)
     if too_deep:
@@ -385,7 +426,13 @@ def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[t
         if IGNORED_NAMES.match(entry.name):
             continue
         if entry.is_symlink():
-            problems.error(relpath(entry, root), 0, "", "不接受符号链接：记录必须是 data/ 中的普通文件")
+            refused = TYPES_BY_FOLDER.get(entry.name)
+            if refused is not None:
+                problems.unreadable_types.add(refused.type_name)
+                problems.cause(relpath(entry, root), f"不接受符号链接：{refused.type_label}文件夹必须是 data/ 中的普通文件夹；"
+                                                     f"其中的记录全部未读取，引用这些{refused.type_label}的错误不再逐条列出")
+            else:
+                problems.error(relpath(entry, root), 0, "", "不接受符号链接：记录必须是 data/ 中的普通文件")
             continue
         if entry.is_file():
             if entry.suffix in YAML_SUFFIXES:

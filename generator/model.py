@@ -18,7 +18,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic_core import PydanticCustomError
 
 # --- size limits (documented in the README's security section) -------------------------
 
@@ -137,6 +138,23 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS + 20)]
 Excerpt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=MAX_EXCERPT_CHARS)]
+
+# Dates a record can carry: the CPPCC was founded in 1949, and nothing is added or said in the
+# future (a typo such as 2206-11-23 would also stamp the whole build with that year). Two days
+# of margin for time zones and a clock slightly off.
+FIRST_DATE = dt.date(1949, 1, 1)
+FUTURE_MARGIN = dt.timedelta(days=2)
+
+
+def _plausible_date(value: dt.date) -> dt.date:
+    latest = dt.date.today() + FUTURE_MARGIN
+    if not FIRST_DATE <= value <= latest:
+        raise PydanticCustomError("date_out_of_range", "date out of range",
+                                  {"first": FIRST_DATE.isoformat(), "latest": latest.isoformat()})
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(_plausible_date)]
 
 
 def listing(item, *, description: str, min_length: int = 0):
@@ -271,8 +289,8 @@ class Source(Record):
     folder: ClassVar[str] = "sources"
 
     kind: SourceKind = Field(description="文献类型：讲话、经验交流发言、汇编、新闻报道、工作报告、文件、其他")
-    date: dt.date | None = Field(default=None, description="讲话或成文日期（原文给出时）")
-    web_date: dt.date | None = Field(default=None, description="网页转载或上传日期")
+    date: Date | None = Field(default=None, description="讲话或成文日期（原文给出时）")
+    web_date: Date | None = Field(default=None, description="网页转载或上传日期")
     speaker: Name | None = Field(default=None, description="讲话人或发言人（原文给出时）")
     office: Name | None = Field(default=None, description="讲话人职务，如“临沧市政协主席”")
     organization: Ref | None = ref("organization", "讲话人所在的政协组织")
@@ -350,7 +368,7 @@ class Practice(Record):
     completeness: Completeness = Field(description="完整程度：简要、较完整、完整")
     sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
     inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
-    added: dt.date = Field(description="收录日期，如 2026-11-23")
+    added: Date = Field(description="收录日期，如 2026-11-23")
 
 
 class Module(Strict):
@@ -378,7 +396,7 @@ class Course(Record):
     duration: Name = Field(description="总时长，如“半天（3 学时）”")
     summary: Text = Field(description="课程简介")
     modules: list[Module] = listing(Module, description="教学单元", min_length=1)
-    added: dt.date = Field(description="编写日期")
+    added: Date = Field(description="编写日期")
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (Region, Theme, Source, Organization, Method, Term, Practice, Course)

@@ -56,19 +56,33 @@ class Problems:
     """An ordered collection of problems with convenience adders."""
 
     items: list[Problem] = field(default_factory=list)
+    # Record types whose folder could not be read at all (a symlinked data/themes): every
+    # reference to one of them would fail too, so those follow-on errors are not reported.
+    unreadable_types: set[str] = field(default_factory=set)
+    # Problems that explain others (a refused folder): listed first.
+    causes: set[Problem] = field(default_factory=set)
 
     def error(self, path: str, line: int, field_path: str, message: str) -> None:
         self.items.append(Problem(path, line, field_path, message, Severity.ERROR))
+
+    def cause(self, path: str, message: str) -> None:
+        """An error that makes others follow (reported before everything else)."""
+        problem = Problem(path, 0, "", message, Severity.ERROR)
+        self.items.append(problem)
+        self.causes.add(problem)
 
     def warning(self, path: str, line: int, field_path: str, message: str) -> None:
         self.items.append(Problem(path, line, field_path, message, Severity.WARNING))
 
     def extend(self, other: "Problems | list[Problem]") -> None:
         self.items.extend(other.items if isinstance(other, Problems) else other)
+        if isinstance(other, Problems):
+            self.causes |= other.causes
+            self.unreadable_types |= other.unreadable_types
 
     @property
     def errors(self) -> list[Problem]:
-        return sorted(p for p in self.items if p.severity is Severity.ERROR)
+        return sorted((p for p in self.items if p.severity is Severity.ERROR), key=lambda p: (p not in self.causes, p))
 
     @property
     def warnings(self) -> list[Problem]:
@@ -90,6 +104,9 @@ class DataError(Exception):
         super().__init__(f"{len(problems.errors)} 个错误")
 
 
+MAX_FIELD_PART = 40  # a field name quoted in a problem (a pasted 200 kB "key" must not flood it)
+
+
 def field_path(loc: tuple) -> str:
     """('steps', 2, 'stage') -> 'steps[2].stage'."""
     out = ""
@@ -97,5 +114,8 @@ def field_path(loc: tuple) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            name = " ".join(str(part).split())
+            if len(name) > MAX_FIELD_PART:
+                name = name[: MAX_FIELD_PART - 1] + "…"
+            out += ("." if out else "") + name
     return out

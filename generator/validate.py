@@ -17,6 +17,7 @@ import difflib
 import html
 import re
 import typing
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -227,9 +228,10 @@ def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str, bool]:
     if kind == "extra_forbidden":
         parent = model_at(model, loc[:-1]) or model
         allowed = list(parent.model_fields)
-        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        key = str(loc[-1])
+        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if len(key) < 60 else []
         hint = f"；是否想写 {guess[0]}？" if guess else ""
-        return loc, f"未知字段“{loc[-1]}”{hint}（可用字段：{'、'.join(allowed)}）", True
+        return loc, f"未知字段“{shown(key)}”{hint}（可用字段：{'、'.join(allowed)}）", True
     if kind in ("enum", "literal_error"):
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return loc, f"“{shown(value)}”不是允许的值；可选：{'、'.join(allowed)}", False
@@ -250,15 +252,30 @@ def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str, bool]:
         return loc, f"应为列表（每项以“- ”开头），实际是{kind_of(value)}", False
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return loc, f"应为字段映射（如 name: …），实际是{kind_of(value)}", False
+    if kind == "int_parsing_size":
+        return loc, "数字过大，无法读取；若是文本（如编号）请加引号", False
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return loc, f"应为整数（如 2020），实际是“{shown(value)}”", False
     if kind in ("greater_than_equal", "less_than_equal"):
         return loc, f"超出范围：“{shown(value)}”", False
+    if kind == "date_out_of_range":
+        return loc, f"日期“{shown(value)}”不可能：须在 {ctx.get('first')} 到 {ctx.get('latest')} 之间（今天之后的日期多是笔误）", False
     if kind.startswith("date") or kind.startswith("datetime"):
+        if isinstance(value, str) and re.match(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+            return loc, f"日期或时间不存在（如 2 月 30 日、25 点）或格式不对：“{shown(value)}”；日期写作 2026-11-23，不带时间", False
         return loc, f"应为日期，格式如 2026-11-23，实际是“{shown(value)}”", False
     if kind == "string_pattern_mismatch":
         return loc, f"格式不对：“{shown(value)}”", False
-    return loc, f"值不合要求：{error.get('msg', '')}", False
+    if kind == "invalid_key":
+        return loc, "字段名须是文本（写了空的字段名，或 ~、null 作字段名）；请改为正确的字段名", True
+    if kind in ("finite_number", "float_parsing", "float_type"):
+        return loc, f"应为普通数字，实际是“{shown(value)}”", False
+    if kind in ("bool_type", "bool_parsing"):
+        return loc, f"应为是/否，实际是“{shown(value)}”", False
+    # Never pydantic's English message: say where, what was given and what the field is for.
+    description = field_description(model, loc)
+    hint = f"（{description}）" if description else ""
+    return loc, f"值“{shown(value)}”不合要求{hint}", False
 
 
 def build_record(raw: RawRecord, problems: Problems) -> Record | None:
@@ -326,10 +343,70 @@ class Context:
         return locate(raw.text, loc, key=key) if raw else 0
 
 
+# Characters that show as nothing (or as a blank) but make two names different strings: a name
+# pasted from a web page with a zero-width space looks exactly like one without.
+_INVISIBLE_IN_NAME = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                                "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+_WORDLIKE = re.compile(r"[^\W_]")  # a letter, digit or CJK character
+
+
+def look_alike_key(name: str) -> str:
+    """The form in which two names a reader cannot tell apart are equal: NFKC (full-width
+    letters and digits), 繁→简, case, white space and invisible characters removed."""
+    folded = _INVISIBLE_IN_NAME.sub("", unicodedata.normalize("NFKC", name))
+    return textutil.fold_whitespace(textutil.to_simplified(folded)).casefold()
+
+
+def check_name_text(ctx: Context, record: Record, problems: Problems) -> None:
+    """A name or alias must be something a reader can see and tell apart."""
+    for loc, value in [(("name",), record.name), *((("aliases", i), a) for i, a in enumerate(record.aliases))]:
+        where = (record.path, ctx.line(record, loc), field_path(loc))
+        label = "名称" if loc == ("name",) else "别名"
+        invisible = _INVISIBLE_IN_NAME.search(value)
+        if invisible:
+            problems.error(*where, f"{label}含有不可见字符 U+{ord(invisible.group()):04X}（常见于从网页或 Word 粘贴），"
+                                   "读者看不出它与不含这个字符的名称有何不同；请删除")
+        elif not _WORDLIKE.search(value):
+            problems.error(*where, f"{label}“{shown(value)}”不含任何汉字、字母或数字；请写出真正的{label}")
+
+
+def check_look_alikes(ctx: Context, record_type: type[Record], problems: Problems) -> None:
+    """Names and aliases of one type that differ only in ways a reader cannot see."""
+    seen: dict[str, tuple[Record, str, tuple]] = {}
+    for record_id in sorted(ctx.kb.of(record_type)):
+        record = ctx.kb.of(record_type)[record_id]
+        own: set[str] = set()
+        for loc, value in [(("name",), record.name), *((("aliases", i), a) for i, a in enumerate(record.aliases))]:
+            key = look_alike_key(value)
+            if not key or key in own:
+                continue
+            own.add(key)
+            first = seen.get(key)
+            if first is None:
+                seen[key] = (record, value, loc)
+                continue
+            other, other_value, other_loc = first
+            if other_value == value:
+                continue  # the same string: check_names reports it
+            if loc == ("name",) and other_loc != ("name",):
+                # Reported on the alias: that is the one to change.
+                record, value, loc, other, other_value, other_loc = other, other_value, other_loc, record, value, loc
+            message = (f"“{shown(value)}”与 {other.path} 的“{shown(other_value)}”只差全角半角、繁简、大小写或不可见字符，"
+                       "读者无法区分；请统一写法或改名")
+            where = (record.path, ctx.line(record, loc), field_path(loc))
+            if loc == ("name",) and other_loc == ("name",):
+                problems.error(*where, message)
+            else:
+                problems.warning(*where, message)
+
+
 def check_names(ctx: Context, problems: Problems) -> None:
     for record_type in RECORD_TYPES:
         index = ctx.indexes[record_type.type_name]
         records = ctx.kb.of(record_type)
+        for record in records.values():
+            check_name_text(ctx, record, problems)
+        check_look_alikes(ctx, record_type, problems)
         for name, ids in index.names.items():
             for record_id in ids[1:]:
                 first = records[ids[0]]
@@ -359,7 +436,7 @@ def resolve_references(ctx: Context, problems: Problems) -> None:
                 if len(found) == 1:
                     site.set(found[0])
                     continue
-                if not found and site.value in ctx.broken.get(site.target, ()):
+                if not found and (site.value in ctx.broken.get(site.target, ()) or site.target in problems.unreadable_types):
                     continue
                 where = (record.path, ctx.line(record, site.loc), field_path(site.loc))
                 if found:

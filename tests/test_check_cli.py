@@ -43,7 +43,7 @@ def test_warnings_fail_only_under_strict(tmp_path):
     kb.edit("practices/jia-gong-zuo-fa.yaml", "relations:\n  - kind: 相似\n    target: 乙协商\n", "")
     result = run_kb("--project", str(kb.root), "check")
     assert result.returncode == 0
-    assert re.search(r"警告 data/practices/\S+\.yaml: relations: 没有任何关联实践", result.stdout)
+    assert re.search(r"警告 data/practices/\S+\.yaml:\d+: relations: 没有任何关联实践", result.stdout)
     assert run_kb("--project", str(kb.root), "check", "--strict").returncode == 1
 
 

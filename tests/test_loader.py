@@ -51,11 +51,12 @@ def test_wrong_type_names_field_and_line(kb):
     assert "应为列表" in error.message
 
 
-def test_yes_no_become_booleans_and_say_so(kb):
-    kb.edit(PRACTICE, "aliases: [甲法]", "aliases: [yes]")
-    error = only_error(kb)
-    assert error.field == "aliases[0]"
-    assert "布尔" in error.message and "引号" in error.message
+def test_yes_no_and_numbers_stay_the_text_that_was_typed(kb):
+    """YAML 1.1 would read yes as True and 007 as 7; in a text field they are what was typed."""
+    kb.edit(PRACTICE, "aliases: [甲法]", "aliases: [yes, 007, off]")
+    result = kb.check()
+    assert result.problems.errors == []
+    assert result.kb.practices["jia-gong-zuo-fa"].aliases == ["yes", "007", "off"]
 
 
 def test_unknown_field_suggests_the_right_name(kb):
