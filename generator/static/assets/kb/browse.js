@@ -36,6 +36,7 @@
     ["页面", function (p) { return new URL(p.url, KB.siteBase()).href; }],
   ];
 
+  // state.filters is keyed by the facet keys above (our names, never record text).
   var data, state = { filters: {}, q: "", sort: "name", shown: PAGE };
 
   KB.loadScript(root.getAttribute("data-kb-data")).then(function () {
@@ -132,14 +133,16 @@
   function renderFacets() {
     facetBox.textContent = "";
     FACETS.forEach(function (f) {
-      var counts = {};
+      // A Map, not an object: facet values are record text, and a theme called "constructor"
+      // or "__proto__" must count as itself, not as a property every object inherits.
+      var counts = new Map();
       data.practices.forEach(function (p) {
         if (!matches(p, f.key)) return;
-        f.values(p).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+        f.values(p).forEach(function (v) { counts.set(v, (counts.get(v) || 0) + 1); });
       });
       var selected = state.filters[f.key] || [];
-      selected.forEach(function (v) { if (!(v in counts)) counts[v] = 0; });
-      var values = Object.keys(counts);
+      selected.forEach(function (v) { if (!counts.has(v)) counts.set(v, 0); });
+      var values = Array.from(counts.keys());
       if (!values.length) return;
       values.sort(order(f.key));
       var list = el("ul", {});
@@ -148,7 +151,7 @@
         var box = el("input", { type: "checkbox", id: id, value: v, "data-facet": f.key });
         box.checked = selected.indexOf(v) >= 0;
         box.addEventListener("change", function () { toggle(f.key, v, box.checked); });
-        list.appendChild(el("li", {}, [box, el("label", { for: id }, [v + " ", el("span", { class: "kb-count", text: String(counts[v]) })])]));
+        list.appendChild(el("li", {}, [box, el("label", { for: id }, [v + " ", el("span", { class: "kb-count", text: String(counts.get(v)) })])]));
       });
       facetBox.appendChild(el("fieldset", { class: "kb-facet", "data-facet": f.key }, [el("legend", { text: f.label }), list]));
     });

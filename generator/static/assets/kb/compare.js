@@ -11,12 +11,13 @@
   var KB = window.KB, el = KB.el;
   var MIN = 2, MAX = 4, LIST_LIMIT = 200;
 
-  var data, byId = {}, selected = [], query = "";
+  // Lookups keyed by ids are Maps: an id such as "constructor" must not find Object's own.
+  var data, byId = new Map(), selected = [], query = "";
   var list, chosen, result, search, note;
 
   KB.loadScript(root.getAttribute("data-kb-data")).then(function () {
     data = window.KB_PRACTICES;
-    data.practices.forEach(function (p) { byId[p.id] = p; });
+    data.practices.forEach(function (p) { byId.set(p.id, p); });
     selected = readUrl();
     build();
     root.hidden = false;
@@ -32,7 +33,7 @@
     var ids = [];
     raw.split(",").forEach(function (id) {
       id = id.trim();
-      if (id && byId[id] && ids.indexOf(id) < 0 && ids.length < MAX) ids.push(id);
+      if (id && byId.has(id) && ids.indexOf(id) < 0 && ids.length < MAX) ids.push(id);
     });
     return ids;
   }
@@ -84,8 +85,8 @@
     }
     chosen.appendChild(el("span", { text: "已选 " + selected.length + " 项：" }));
     selected.forEach(function (id) {
-      var remove = el("button", { type: "button", class: "kb-chip", title: "移除 " + byId[id].name, "data-id": id },
-        [byId[id].name + " ×"]);
+      var remove = el("button", { type: "button", class: "kb-chip", title: "移除 " + byId.get(id).name, "data-id": id },
+        [byId.get(id).name + " ×"]);
       remove.addEventListener("click", function () { toggle(id, false); });
       chosen.appendChild(remove);
     });
@@ -103,7 +104,7 @@
   function renderList() {
     list.textContent = "";
     // The ticked practices stay at the top whatever the filter says.
-    var rows = selected.map(function (id) { return byId[id]; });
+    var rows = selected.map(function (id) { return byId.get(id); });
     var shown = 0, total = 0;
     data.practices.forEach(function (p) {
       if (selected.indexOf(p.id) >= 0 || !matches(p)) return;
@@ -150,7 +151,7 @@
     }
     var files = [];
     selected.forEach(function (id) {
-      var file = new URL(byId[id].detail, KB.siteBase()).href;
+      var file = new URL(byId.get(id).detail, KB.siteBase()).href;
       if (files.indexOf(file) < 0) files.push(file);
     });
     Promise.all(files.map(KB.loadScript)).then(function () {
@@ -176,8 +177,8 @@
 
   function drawTable() {
     var base = KB.siteBase();
-    var practices = selected.map(function (id) { return byId[id]; });
-    var details = practices.map(function (p) { return (window.KB_DETAIL || {})[p.id] || { steps: [], components: [], outcomes: [], sources: [] }; });
+    var practices = selected.map(function (id) { return byId.get(id); });
+    var details = practices.map(function (p) { return KB.own(window.KB_DETAIL, p.id) || { steps: [], components: [], outcomes: [], sources: [] }; });
     var covered = data.stages.filter(function (s) {
       return details.some(function (d) { return d.steps.some(function (step) { return step[0] === s; }); });
     });

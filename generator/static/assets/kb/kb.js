@@ -89,7 +89,14 @@
     }
   });
 
-  window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download };
+  /* obj[key] only when obj has that key itself: data objects are keyed by record text and ids,
+   * and "constructor" or "toString" must not find what every object inherits. */
+  var hasOwn = Object.prototype.hasOwnProperty;
+  function own(obj, key) {
+    return obj && hasOwn.call(obj, key) ? obj[key] : undefined;
+  }
+
+  window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download, own: own };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);
   else setupCopyButtons();
 })();

@@ -18,12 +18,14 @@
   var DEBOUNCE_MS = 60, SHOWN = 8;
 
   var manifest = null, manifestWaiters = [], shardWaiters = {}, metaWaiters = {};
-  var shards = {}, metas = {};
+  // Maps, and KB.own() for the objects the index files define: tokens are words typed by the
+  // reader, and a query such as "constructor" must find postings, not Object.prototype's.
+  var shards = new Map(), metas = new Map();
 
   window.KB_SEARCH = {
     manifest: function (m) { manifest = m; manifestWaiters.splice(0).forEach(function (f) { f(m); }); },
-    shard: function (args) { shards[args[0]] = args[1]; (shardWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); },
-    meta: function (args) { metas[args[0]] = args[1]; (metaWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); }
+    shard: function (args) { shards.set(args[0], args[1]); (shardWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); },
+    meta: function (args) { metas.set(args[0], args[1]); (metaWaiters[args[0]] || []).splice(0).forEach(function (f) { f(); }); }
   };
 
   function need(file, isReady, waiters, key) {
@@ -40,8 +42,8 @@
       KB.loadScript(root + "manifest.js").catch(reject);
     });
   }
-  function loadShard(n) { return need("t/" + n + ".js", function () { return n in shards; }, shardWaiters, n); }
-  function loadMeta(n) { return need("d/" + n + ".js", function () { return n in metas; }, metaWaiters, n); }
+  function loadShard(n) { return need("t/" + n + ".js", function () { return shards.has(n); }, shardWaiters, n); }
+  function loadMeta(n) { return need("d/" + n + ".js", function () { return metas.has(n); }, metaWaiters, n); }
 
   /* --- reading text the way the index does ------------------------------------------- */
   var CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -52,7 +54,7 @@
     var map = manifest ? manifest.t2s : null;
     if (!map) return t;
     var out = "";
-    for (var i = 0; i < t.length; i++) out += map[t[i]] || t[i];
+    for (var i = 0; i < t.length; i++) out += KB.own(map, t[i]) || t[i];
     return out;
   }
   function tokens(text) {
@@ -87,10 +89,10 @@
   // continuing a number; pairs of (gap to the previous document, score × 2 + in-name bit).
   var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_", VALUE = {};
   for (var d = 0; d < DIGITS.length; d++) VALUE[DIGITS.charCodeAt(d)] = d;
-  var decoded = {};
+  var decoded = new Map();
   function postings(token) {
-    if (decoded[token]) return decoded[token];
-    var text = shards[fnv(token)][token];
+    if (decoded.has(token)) return decoded.get(token);
+    var text = KB.own(shards.get(fnv(token)), token);
     var out = [], value = 0, doc = 0, gap = true;
     for (var i = 0; text && i < text.length; i++) {
       var v = VALUE[text.charCodeAt(i)];
@@ -100,7 +102,8 @@
       gap = !gap;
       value = 0;
     }
-    return (decoded[token] = out);
+    decoded.set(token, out);
+    return out;
   }
 
   /* --- search -------------------------------------------------------------------------- */
@@ -140,7 +143,7 @@
         shown.forEach(function (r) { files[Math.floor(r.doc / manifest.perMeta)] = true; });
         return Promise.all(Object.keys(files).map(function (n) { return loadMeta(+n); })).then(function () {
           shown.forEach(function (r) {
-            var m = metas[Math.floor(r.doc / manifest.perMeta)][r.doc % manifest.perMeta];
+            var m = metas.get(Math.floor(r.doc / manifest.perMeta))[r.doc % manifest.perMeta];
             r.url = m[0]; r.title = m[1]; r.kind = m[2]; r.subtitle = m[3]; r.aliases = m[4]; r.text = m[5];
           });
           return { total: candidates.length, results: shown };
@@ -156,7 +159,7 @@
     var map = (manifest && manifest.t2s) || {}, out = "";
     for (var i = 0; i < text.length; i++) {
       var c = text[i], n = c.normalize("NFKC").toLowerCase();
-      out += n.length === 1 ? (map[n] || n) : c;
+      out += n.length === 1 ? (KB.own(map, n) || n) : c;
     }
     return out;
   }
@@ -255,7 +258,7 @@
       ? "找到 " + found.total + " 个结果" + (found.total > current.length ? "，显示最相关的 " + current.length + " 个" : "")
       : "没有找到“" + query + "”。试试更短的词，或换一个说法。";
     current.forEach(function (r, i) {
-      var kind = (manifest.kinds && manifest.kinds[r.kind]) || "";
+      var kind = KB.own(manifest.kinds, r.kind) || "";
       var link = el("a", { href: new URL(r.url, base).href, class: "kb-search__link" }, [
         el("span", { class: "kb-search__title" }, [highlighted(r.title, query)]),
         el("span", { class: "kb-search__meta" }, [el("span", { class: "kb-search__kind", text: kind }),
