@@ -32,7 +32,7 @@ class BuildFailed(Exception):
 
 
 @contextlib.contextmanager
-def build_lock(project: Project, announce=print):
+def build_lock(project: Project, announce=print, waiting_to: str = "构建"):
     """Hold the project's build lock; if another build has it, say so and wait."""
     path = project.root / LOCK_NAME
     handle = open(path, "a+")
@@ -42,7 +42,7 @@ def build_lock(project: Project, announce=print):
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "未知"
-            announce(f"另一个构建正在进行（进程 {holder}），等待它结束后再构建……")
+            announce(f"另一个构建正在进行（进程 {holder}），等待它结束后再{waiting_to}……")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()

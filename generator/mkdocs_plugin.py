@@ -172,6 +172,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
                 config.extra_javascript.append(js)
         if str(data_dir) not in config.watch:
             config.watch.append(str(data_dir))
+        tags = config.plugins.get("material/tags") or config.plugins.get("tags")
+        if tags is not None and hasattr(tags.config, "tags_slugify"):
+            tags.config.tags_slugify = paths.tag_slug  # one anchor per tag (see tag_slug)
         return config
 
     def on_serve(self, server, config, builder):

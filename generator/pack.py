@@ -9,13 +9,22 @@ import os
 import zipfile
 from pathlib import Path
 
+from .build import build_lock
 from .problems import UserError
 from .project import Project
 
 ARCHIVE_PREFIX = "xieshang-kb-site"
 
 
-def pack_site(project: Project, out_dir: Path | None = None, today: dt.date | None = None) -> tuple[Path, Path]:
+def pack_site(project: Project, out_dir: Path | None = None, today: dt.date | None = None,
+              announce=print) -> tuple[Path, Path]:
+    """Pack under the build lock: a build swaps site/ in while holding it, so the archive is
+    always one whole build, never old files mixed with new ones."""
+    with build_lock(project, announce, waiting_to="打包"):
+        return _pack(project, out_dir, today)
+
+
+def _pack(project: Project, out_dir: Path | None, today: dt.date | None) -> tuple[Path, Path]:
     site = project.site_dir
     if not (site / "index.html").is_file():
         raise UserError("site/ 中没有构建好的网站；请先运行 kb build")

@@ -6,6 +6,7 @@ and never touched. Ids are validated ASCII slugs, so a path can never leave its 
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from functools import lru_cache
 
@@ -74,3 +75,19 @@ def built_href(link: str) -> str:
     if path.endswith(".md"):
         path = path[:-3] + ".html"
     return path + hash_ + anchor
+
+
+@lru_cache(maxsize=None)
+def tag_slug(name: str, separator: str = "-") -> str:
+    """The anchor of a tag on the tags page (Material's tags plugin calls this).
+
+    Material's own slug folds case and drops punctuation, so "Tag" and "tag", or "!!!" and
+    "???", got the same anchor. A tag that slugifies to itself keeps that readable slug; any
+    other gets a digest of its exact text after a "~", which no plain slug can contain (the
+    slugifier removes it), so two different tags never share an anchor."""
+    from pymdownx.slugs import slugify
+
+    slug = slugify(case="lower")(name, separator)
+    if slug == name:
+        return slug
+    return f"{slug}~{hashlib.sha1(name.encode('utf-8')).hexdigest()[:10]}"
