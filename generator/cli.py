@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .build import BuildFailed
+from .console import INTERRUPTED
 from .problems import DataError, Problems, UserError
 from .project import Project, ProjectNotFound
 
@@ -221,8 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断；网站（site/）保持原样", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (kb check | head): stop quietly, as other command-line tools do.
+        # stdout is pointed at /dev/null so that Python's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("KB_DEBUG"):
             raise
