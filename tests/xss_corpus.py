@@ -62,6 +62,22 @@ PAYLOADS: list[str] = [
     "`code` ~~del~~ ^^ins^^ ==mark== $x$",
     "[^1]: XSSFOOT",
     "~~~",
+    # Second round (issue 10): a hover text ends a Markdown link at a quote or parenthesis.
+    "读书活动('甲')",
+    "丙('丁') ![](x){:onerror=top.__xss=1 data-xss}",
+    '乙("戊") [x](javascript:top.__xss=1)',
+    "a) b (c \"d\" 'e'",
+    "{: #xss-id .xss-class onclick=top.__xss=1 }",
+    "*[甲]: XSSABBR",
+    # Table syntax, and JavaScript's built-in property names, and text that looks like a number.
+    "|---|---|",
+    "实践 | 组织",
+    "constructor",
+    "__proto__",
+    "toString",
+    "hasOwnProperty",
+    "2020.10",
+    "0x1F",
 ]
 # Multi-line payloads only fit text fields.
 BLOCK_PAYLOADS: list[str] = [
@@ -73,7 +89,10 @@ BLOCK_PAYLOADS: list[str] = [
 ]
 # Text shown nowhere in a correctly built page: the payload's structure took effect.
 STRUCTURE_TOKENS = ["XSSHEAD", "XSSHEAD2", "XSSCELL1", "XSSCELL3", "XSSDETAILS", "XSSADMON", "XSSLIST", "XSSITEM",
-                    "XSSQUOTE", "XSSFOOT", "XSSSETEXT"]
+                    "XSSQUOTE", "XSSFOOT", "XSSSETEXT", "XSSABBR"]
+# JavaScript's built-in property names, used as theme names, an id and a search query: every
+# lookup keyed by record text in the site's scripts must treat them as plain keys.
+PROTOTYPE_NAMES = ["constructor", "toString", "__proto__"]
 JINJA_RESULT = "3333"  # what {{ 1111*3 }} would become if record text reached a template engine
 
 NAME_CHARS = 60
@@ -82,9 +101,13 @@ EXCERPT_CHARS = 80
 
 @dataclass
 class Corpus:
-    """Hands out field values and remembers, per marker, the field and the exact text."""
+    """Hands out field values and remembers, per marker, the field and the exact text.
+
+    ``offset`` shifts which short payload each one-line field gets, so that builds of the corpus
+    with different offsets put different payloads into names, tags and figures."""
 
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)  # marker -> (where, value)
+    offset: int = 0
     _short: int = 0
 
     def marker(self, where: str) -> str:
@@ -100,7 +123,7 @@ class Corpus:
         """A marker and one payload that fits ``limit`` characters (names, figures, tags)."""
         marker = self.marker(where)
         for _ in range(len(PAYLOADS)):
-            payload = PAYLOADS[self._short % len(PAYLOADS)]
+            payload = PAYLOADS[(self._short + self.offset) % len(PAYLOADS)]
             self._short += 1
             if len(marker) + len(payload) <= limit and "\u2028" not in payload:
                 return self._keep(marker, where, marker + payload)
@@ -125,9 +148,26 @@ def write_yaml(path: Path, data: dict) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def write_corpus(data_dir: Path) -> Corpus:
+# A record typed by hand, values unquoted: YAML 1.1 would read them as numbers, booleans and
+# dates. Each must reach the page exactly as typed.
+TYPED_TEXT = {"period": "2020.10", "aliases": ["007", "0x1F", "1_000", "12.50", "yes", "2020-10-01"]}
+TYPED_RECORD = """name: 数字样的文本
+aliases: [007, 0x1F, 1_000, 12.50, yes, 2020-10-01]
+organization: jia-shi-zheng-xie
+themes: [constructor]
+period: 2020.10
+summary: 看起来像数字的文本。
+completeness: 简要
+sources:
+  - source: wen-xian
+    excerpt: 甲市政协创立了甲工作法
+added: 2024-01-06
+"""
+
+
+def write_corpus(data_dir: Path, offset: int = 0) -> Corpus:
     """Replace the records in ``data_dir`` with XSS-laden ones of every type; returns the corpus."""
-    c = Corpus()
+    c = Corpus(offset=offset)
 
     def cite(where: str, source: str = "wen-xian") -> dict:
         return {"source": source, "excerpt": c.short(f"{where}.excerpt", EXCERPT_CHARS),
@@ -142,6 +182,9 @@ def write_corpus(data_dir: Path) -> Corpus:
     records["regions/jia-shi"] = {"name": c.short("region2.name"), "level": "市", "parent": "jia-sheng"}
     records["themes/ji-ceng"] = {"name": c.short("theme.name"), "aliases": [c.short("theme.aliases[0]")],
                                  "description": c.text("theme.description")}
+    for number, name in enumerate(PROTOTYPE_NAMES):
+        records[f"themes/{['constructor', 'to-string', 'proto'][number]}"] = {
+            "name": c.raw(f"PROTO{number}", "theme.name", name), "description": f"以 {name} 为名的主题。"}
     records["sources/wen-xian"] = {
         "name": c.short("source.name"), "aliases": [c.short("source.aliases[0]")], "kind": "讲话",
         "date": "2023-05-06", "web_date": "2024-01-02", "speaker": c.short("source.speaker"),
@@ -170,7 +213,7 @@ def write_corpus(data_dir: Path) -> Corpus:
     }
     records["terms/zhuan-men-xie-shang-ji-gou"] = {
         # The plain alias lets the hand-written home page link the term (with its definition as hover text).
-        "name": c.short("term.name"), "aliases": ["专门协商机构", c.short("term.aliases[1]")],
+        "name": c.short("term.name"), "aliases": ["专门协商机构", c.short("term.aliases[1]"), "实践 | 组织"],
         "definition": c.text("term.definition"), "related": ["xie-shang"],
         "sources": [cite("term.sources[0]")], "inferred": inferred("term.inferred", ["definition"]),
     }
@@ -182,7 +225,8 @@ def write_corpus(data_dir: Path) -> Corpus:
     records["practices/jia-gong-zuo-fa"] = {
         "name": c.short("practice.name"), "aliases": [c.short("practice.aliases[0]"), c.short("practice.aliases[1]")],
         "organization": "jia-shi-zheng-xie", "level": "市", "region": "jia-shi", "start_year": 2019,
-        "period": c.short("practice.period"), "themes": ["ji-ceng"], "methods": ["yi-shi-hui"],
+        "period": c.short("practice.period"), "themes": ["ji-ceng", "constructor", "to-string", "proto"],
+        "methods": ["yi-shi-hui"],
         "summary": c.text("practice.summary"),
         "components": [
             {"name": c.short("practice.components[0].name"), "description": c.text("practice.components[0].description"),
@@ -238,4 +282,8 @@ def write_corpus(data_dir: Path) -> Corpus:
                 old.unlink()
     for rel, data in records.items():
         write_yaml(data_dir / f"{rel}.yaml", data)
+    (data_dir / "practices" / "shu-zi.yaml").write_text(TYPED_RECORD, encoding="utf-8")
+    c.raw("TYPED0", "typed.period", TYPED_TEXT["period"])
+    for number, alias in enumerate(TYPED_TEXT["aliases"]):
+        c.raw(f"TYPED{number + 1}", f"typed.aliases[{number}]", alias)
     return c
