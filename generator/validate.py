@@ -675,6 +675,9 @@ def verify_excerpts(ctx: Context, seeds_dir: Path, problems: Problems) -> int:
                 if textutil.normalize_for_match(citation.excerpt) not in original:
                     problems.error(record.path, ctx.line(record, loc + ("excerpt",)), field_path(loc + ("excerpt",)),
                                    f"摘录在原文 {seed} 中找不到（已做繁→简和去空白处理）；摘录须逐字照录")
+    from .originality import check_originality  # prose copied from the same texts (warnings)
+
+    check_originality(kb, texts, problems, ctx.line)
     return checked
 
 
