@@ -42,6 +42,8 @@ _PROTECTED = re.compile(
     | ^[ \t]*>[^\n]*$                              # quotation (evidence excerpts)
     | ^[ \t]*\[[^\]\n]+\]:[^\n]*$                  # link reference definition
     | <!--.*?-->                                   # HTML comment
+    | ^[ \t]*<(?P<block>p|div|table|ul|ol|dl|section|figure|details|blockquote)\b(?![^>\n]*\bmarkdown\b)[^>\n]*>.*?</(?P=block)\s*>
+                                                   # raw HTML block: Markdown inside it stays raw text
     | <(?P<tag>a|code|pre|script|style|svg|kbd|h[1-6]|summary|button|textarea|select|figcaption)\b.*?</(?P=tag)\s*>
     | <[^>\n]*>                                    # any other tag with its attributes
     | `[^`\n]*`                                    # inline code

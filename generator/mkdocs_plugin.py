@@ -245,7 +245,37 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if built.is_file():
             os.utime(built, (0, 0))  # older than any source: mkdocs --dirty rebuilds it
 
+    def on_page_context(self, context, page, config, nav):
+        """Record pages are not in the navigation (it would grow with every record); show where
+        they belong anyway — the tab and section of their index page (全部实践, 政协组织 …) are
+        marked active while the page is rendered — and date them by their record (sitemap)."""
+        meta = page.meta.get("kb") if isinstance(page.meta.get("kb"), dict) else None
+        if not meta or meta.get("type") not in paths.PAGE_FOLDERS:
+            return context
+        section = paths.index_page(paths.PAGE_FOLDERS[meta["type"]])
+        index = next((item for item in nav.pages if item.file.src_uri == section), None)
+        if index is not None and not index.active:
+            index.active = True  # mkdocs passes this up to the section and its tab
+            self._borrowed_active = index
+        record = self.graph.record((meta["type"], str(meta.get("id")))) if self.graph is not None else None
+        if record is not None and record.last_updated is not None:
+            page.update_date = record.last_updated.isoformat()
+        return context
+
+    def on_template_context(self, context, template_name, config):
+        """The 404 page links to the site root with absolute paths (mkdocs: "/" unless
+        site_url is set), so a site under a sub-path showed it unstyled with a huge logo. Without
+        site_url, link it relatively like every other page: right wherever 404.html sits at the
+        top of the site. (With site_url set, mkdocs' absolute paths work at any depth.)"""
+        if template_name == "404.html" and not config.site_url:
+            context["base_url"] = "."  # Material's templates build every URL from it
+        return context
+
     def on_post_page(self, output, page, config):
+        borrowed = getattr(self, "_borrowed_active", None)
+        if borrowed is not None:
+            borrowed.active = False
+            self._borrowed_active = None
         if not self.problems:
             return output
         items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.problems[:20])

@@ -245,6 +245,8 @@ class Record(Strict):
 
     name: Name = Field(description="名称（简体中文），在同类记录中唯一")
     aliases: list[Name] = listing(Name, description="别名、简称，如“六式”“四双”")
+    added: Date | None = Field(default=None, description="收录日期，如 2026-11-23（kb new 自动填写）")
+    updated: Date | None = Field(default=None, description="最后更新日期：改动记录内容时写当天的日期；没改过就不填")
 
     # Where the record came from; set by the loader, never read from YAML.
     _id: str = PrivateAttr(default="")
@@ -264,6 +266,11 @@ class Record(Strict):
     @property
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
+
+    @property
+    def last_updated(self) -> dt.date | None:
+        """When the record last changed: its ``updated`` date, or the day it was added."""
+        return self.updated or self.added
 
 
 class Region(Record):

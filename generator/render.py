@@ -49,6 +49,13 @@ class Safe(str):
     """Markdown produced by a helper; the template writes it as it is."""
 
 
+# The section a record page belongs to, as the navigation (mkdocs.yml) names its index page.
+SECTION_LABELS = {
+    Practice.type_name: "全部实践", Organization.type_name: "政协组织", Region.type_name: "按地区",
+    Theme.type_name: "按主题", Method.type_name: "通用做法", Source.type_name: "来源文献", Course.type_name: "培训课程",
+}
+
+
 def _finalize(value: Any) -> str:
     if type(value) is str:  # the common case, first
         return escape_inline(value)
@@ -105,9 +112,26 @@ class Page:
     def links(self, records: Iterable[Record], sep: str = "、") -> Safe:
         return Safe(sep.join(self.link(r) for r in records))
 
+    def region_links(self, region_id: str | None) -> list[Safe]:
+        return [self.link(self.kb.regions[r]) for r in self.g.region_path.get(region_id or "", [])]
+
     def region_trail(self, region_id: str | None) -> Safe:
-        chain = self.g.region_path.get(region_id or "", [])
-        return Safe(" › ".join(self.link(self.kb.regions[r]) for r in chain))
+        return Safe(" › ".join(self.region_links(region_id)))
+
+    def trail(self, record: Record) -> list[Safe]:
+        """The breadcrumb above a record page, up to (not including) the record itself:
+        首页 › its section › where it sits (region, compilation)."""
+        section = SECTION_LABELS[record.type_name]
+        links = [self.link_page("index.md", "首页"), self.link_page(paths.index_page(paths.PAGE_FOLDERS[record.type_name]), section)]
+        if isinstance(record, Practice):
+            links += self.region_links(self.g.region.get(record.id))
+        elif isinstance(record, Organization):
+            links += self.region_links(record.region)
+        elif isinstance(record, Region):
+            links += self.region_links(record.parent)
+        elif isinstance(record, Source) and record.part_of in self.kb.sources:
+            links.append(self.link(self.kb.sources[record.part_of]))
+        return links
 
     def cite(self, citation: Citation) -> Safe:
         """A citation as a quotation followed by its source."""
@@ -194,6 +218,10 @@ def field_label(path: str) -> str:
     return "的".join(words) or path
 
 
+# A practice's one-line summary in tables and lists (browse, theme and region pages).
+SUMMARY_CHARS = 40
+
+
 def excerpt_text(text: str, limit: int = 120) -> str:
     text = join_lines(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -212,6 +240,7 @@ def _env() -> jinja2.Environment:
     env.filters.update(md=md, cell=cell, line=line, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
                        safe_title=safe_title, field_label=field_label)
     env.globals.update(
+        SUMMARY_CHARS=SUMMARY_CHARS,
         Stage=Stage, Level=Level, STAGE_HINTS=STAGE_HINTS, RELATION_LABEL=RELATION_LABEL,
         front_matter=front_matter, gbt7714=gbt7714, Safe=Safe, json=json,
     )

@@ -501,6 +501,9 @@ def check_rules(ctx: Context, problems: Problems) -> None:
                     problems.error(record.path, ctx.line(record, loc), field_path(loc),
                                    "含有不安全的链接（javascript:、data:、vbscript:、file: 等协议，以 // 开头的地址，"
                                    "或用空格、&#…; 伪装的写法）；链接只接受 http、https 或站内相对地址")
+            if record.updated and record.added and record.updated < record.added:
+                problems.error(record.path, ctx.line(record, ("updated",)), "updated",
+                               f"最后更新日期 {record.updated} 早于收录日期 {record.added}")
             for i, inference in enumerate(getattr(record, "inferred", []) or []):
                 root_field = re.split(r"[.\[]", inference.field, maxsplit=1)[0]
                 if root_field not in field_names:

@@ -30,7 +30,7 @@ def test_errors_are_listed_as_path_line_field_message_and_exit_one(tmp_path):
     lines = [l for l in result.stdout.splitlines() if l.startswith("错误 ")]
     assert lines == [
         "错误 data/organizations/jia-shi-zheng-xie.yaml:3: reigon: 未知字段“reigon”；是否想写 region？"
-        "（可用字段：name、aliases、level、region、parent、description、sources、inferred）",
+        "（可用字段：name、aliases、added、updated、level、region、parent、description、sources、inferred）",
         "错误 data/practices/jia-gong-zuo-fa.yaml:8: steps[0].stage: “筹划”不是允许的值；"
         "可选：选题、调研、筹备、协商、成果、交办、办理、督办、反馈、评价",
     ]
