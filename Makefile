@@ -26,13 +26,16 @@ check: setup
 serve: setup
 	$(BIN)/kb serve
 
-# Browser tests use Debian's chromium (never a downloaded browser build) and CJK fonts.
+# Browser tests use Debian's chromium (never a downloaded browser build) and CJK fonts; the
+# handout tests open the .docx/.xlsx files in LibreOffice (headless) and read its PDFs with poppler.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+		|| ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 \
 		|| ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium fonts-noto-cjk poppler-utils >/dev/null; \
+			$(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
 test: setup browser-deps

@@ -598,7 +598,19 @@ def verify_excerpts(ctx: Context, seeds_dir: Path, problems: Problems) -> int:
                 if textutil.normalize_for_match(citation.excerpt) not in original:
                     problems.error(record.path, ctx.line(record, loc + ("excerpt",)), field_path(loc + ("excerpt",)),
                                    f"摘录在原文 {seed} 中找不到（已做繁→简和去空白处理）；摘录须逐字照录")
+    check_citation_fields(ctx, problems)
     return checked
+
+
+def check_citation_fields(ctx: Context, problems: Problems) -> None:
+    """Warn about sources that lack what a full GB/T 7714 citation needs (see citation.py)."""
+    from .citation import missing_fields
+
+    for source in ctx.kb.sources.values():
+        missing = missing_fields(source, ctx.kb)
+        if missing:
+            problems.warning(source.path, ctx.line(source, ("name",)), missing[0][0],
+                             "参考文献著录不完整（GB/T 7714—2015）：缺少" + "、".join(label for _, label in missing))
 
 
 # --- entry point ------------------------------------------------------------------------------

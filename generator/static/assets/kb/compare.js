@@ -193,7 +193,7 @@
       }))));
     }
     row("组织", "kb-row-org", practices.map(function (p) { return cellList(p.org ? [p.org] : []); }));
-    row("地区", "kb-row-region", practices.map(function (p) { return [(p.region || "（未详）") + "（" + p.level + "）"]; }));
+    row("地区", "kb-row-region", details.map(function (d) { return [d.place]; }));
     covered.forEach(function (stage) {
       row(stage, "kb-row-stage", details.map(function (d) {
         return cellList(d.steps.filter(function (s) { return s[0] === stage; }).map(function (s) { return named(s[1], s[2]); }));
