@@ -609,7 +609,8 @@ def write_file(data: bytes, out: Path, *, force: bool = False) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kb-export-", suffix=out.suffix)
     except OSError as exc:
-        raise UserError(f"无法写入 {out}：{_why(exc)}") from None
+        why = "这个位置不能新建文件" if exc.errno == errno.ENOENT else _why(exc)  # e.g. /proc
+        raise UserError(f"无法写入 {out}：{why}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
