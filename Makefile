@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup site test browser-deps serve check bench clean
+.PHONY: setup site test browser-deps serve check bench clean handouts-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ browser-deps:
 			$(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
+# --dist loadgroup: the LibreOffice handout tests share one conversion (one xdist group).
 test: setup browser-deps
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The Word handouts laid out by LibreOffice, as PNG pages under review/handouts/ to look at.
+handouts-preview: setup browser-deps
+	$(BIN)/python -m generator.preview
 
 # Scale benchmark (N = 1,000, 5,000, 20,000; about two and a half hours on two cores) and the search
 # engine comparison. Figures are printed and saved under bench/results/.

@@ -13,7 +13,9 @@
 (function () {
   "use strict";
 
-  var MAX_WIDTH = 60; // columns whose text is longer wrap at this width (in characters)
+  // Columns whose text is longer wrap at this width (in characters): the longest-text column
+  // gets LONG_WIDTH, the others MAX_WIDTH, so the 14 columns print one page wide and legible.
+  var MAX_WIDTH = 24, LONG_WIDTH = 44;
   var XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
   function xml(text) { return window.KBZip.xml(text); }
@@ -52,15 +54,33 @@
     var name = String(sheetName || "Sheet1").replace(/[\[\]:*?\/\\]/g, "_").slice(0, 31);
     var quoted = "'" + name.replace(/'/g, "''") + "'";
     var columns = rows.length ? rows[0].length : 0;
-    var widths = [], wrap = [];
+    var widths = [], wrap = [], widest = [], total = [];
     for (var c = 0; c < columns; c++) {
-      var widest = 0;
-      rows.forEach(function (row) { if (!empty(row[c])) widest = Math.max(widest, longestLine(row[c])); });
-      wrap.push(widest > MAX_WIDTH && links.indexOf(c) < 0);
-      widths.push(Math.max(6, Math.min(widest, MAX_WIDTH)) + 2);
+      widest.push(0);
+      total.push(0);
+      rows.forEach(function (row, r) {
+        if (empty(row[c])) return;
+        widest[c] = Math.max(widest[c], longestLine(row[c]));
+        if (r) total[c] += displayWidth(String(row[c]));
+      });
+    }
+    var longest = total.indexOf(Math.max.apply(null, total.concat([0])));
+    for (c = 0; c < columns; c++) {
+      var cap = c === longest ? LONG_WIDTH : MAX_WIDTH;
+      wrap.push(widest[c] > cap && links.indexOf(c) < 0);
+      widths.push(Math.max(6, Math.min(widest[c], cap)) + 2);
+    }
+    /* Row heights are written (15 pt a line), not left to the client: LibreOffice keeps one
+     * line per row for wrapped text it did not lay out itself. */
+    function lines(value, c) {
+      if (empty(value) || !wrap[c]) return 1;
+      return String(value).split("\n").reduce(function (n, line) {
+        return n + Math.max(1, Math.ceil(displayWidth(line) / (widths[c] - 2)));
+      }, 0);
     }
     var rels = [];
     var sheetRows = rows.map(function (row, r) {
+      var height = Math.min(409, 15 * row.reduce(function (max, value, c) { return Math.max(max, lines(value, c)); }, 1));
       var cells = [];
       row.forEach(function (value, c) {
         if (empty(value)) return; // an empty cell is no cell
@@ -76,7 +96,7 @@
           rels.push({ ref: ref, target: String(value) });
         }
       });
-      return '<row r="' + (r + 1) + '">' + cells.join("") + "</row>";
+      return '<row r="' + (r + 1) + '"' + (height > 15 ? ' ht="' + height + '" customHeight="1"' : "") + ">" + cells.join("") + "</row>";
     });
     var last = columnName(Math.max(columns, 1) - 1) + Math.max(rows.length, 1);
     var head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
