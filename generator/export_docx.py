@@ -52,7 +52,6 @@ GENERATOR = "协商实践知识库"
 MAX_COLUMNS = 4  # practices per comparison table; more are split over several tables
 STEP_WIDTHS = fit([2, 3, 9])  # 环节 / 步骤 / 做法
 SCHEDULE_WIDTHS = fit([2.4, 9.4, 2.6])  # 单元 / 标题 / 时长
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
