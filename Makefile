@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup site test browser-deps serve check bench clean
+.PHONY: setup site test browser-deps serve check bench clean handouts-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,17 +26,25 @@ check: setup
 serve: setup
 	$(BIN)/kb serve
 
-# Browser tests use Debian's chromium (never a downloaded browser build) and CJK fonts.
+# Browser tests use Debian's chromium (never a downloaded browser build) and CJK fonts; the
+# handout tests open the .docx/.xlsx files in LibreOffice (headless) and read its PDFs with poppler.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+		|| ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 \
 		|| ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium fonts-noto-cjk poppler-utils >/dev/null; \
+			$(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
+# --dist loadgroup: the LibreOffice handout tests share one conversion (one xdist group).
 test: setup browser-deps
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The Word handouts laid out by LibreOffice, as PNG pages under review/handouts/ to look at.
+handouts-preview: setup browser-deps
+	$(BIN)/python -m generator.preview
 
 # Scale benchmark (N = 1,000, 5,000, 20,000; about two and a half hours on two cores) and the search
 # engine comparison. Figures are printed and saved under bench/results/.

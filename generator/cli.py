@@ -132,7 +132,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     project = _project(args)
     graph, _problems = load_graph(project)
-    path, what = export(graph, args.kind, args.names, Path(args.out) if args.out else None)
+    path, what = export(graph, args.kind, args.names, Path(args.out) if args.out else None, force=args.force)
     print(f"已导出{what}：{path}")
     return 0
 
@@ -196,7 +196,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="把一门课程或几项实践导出为 Word 讲义（.docx）")
     p.add_argument("kind", choices=["course", "practices"], help="course：一门课程；practices：一项或几项实践")
     p.add_argument("names", nargs="+", metavar="名称", help="课程或实践的名称、别名或 id")
-    p.add_argument("-o", "--out", metavar="文件.docx", help="输出文件（默认：当前目录下以名称命名的 .docx）")
+    p.add_argument("-o", "--out", metavar="文件.docx", help="输出文件或文件夹（默认：当前目录下以名称命名的 .docx）")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
 
     p = sub.add_parser("pack", help="把 site/ 打包为带日期的 .zip，并写出 SHA-256 校验文件")
     p.add_argument("--out", help="输出文件夹（默认：项目根目录下的 dist/）")

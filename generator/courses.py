@@ -48,6 +48,7 @@ class Column:
     region: str
     region_id: str | None
     level: str
+    place: str  # the region once, with the level only where the region does not say it
     steps: dict[Stage, list[tuple[str, str]]]  # stage -> [(step name, description)]
     components: list[tuple[str, str]]  # (name, description)
     outcomes: list[tuple[str, list[str]]]  # (text, figures)
@@ -68,6 +69,19 @@ class Comparison:
 def region_text(g: Graph, practice: Practice) -> str:
     kb = g.kb
     return " › ".join(kb.regions[r].name for r in g.region_path.get(g.region.get(practice.id) or "", []))
+
+
+def place_text(g: Graph, practice: Practice) -> str:
+    """Where a practice runs, for a comparison's 地区 row: "湖北省 › 黄冈市", not "湖北省 › 黄冈市（市）".
+    The level is added only where it differs from the region's own (a township practice filed
+    under its county): "湖北省 › 英山县（乡镇街道）"."""
+    region_id = g.region.get(practice.id)
+    level = g.level[practice.id].value
+    if not region_id:
+        return "全国" if level == "全国" else f"（地区未详，{level}）"
+    region = g.kb.regions[region_id]
+    trail = region_text(g, practice)
+    return trail if region.level.value == level else f"{trail}（{level}）"
 
 
 def practice_sources(g: Graph, practice: Practice) -> list[Source]:
@@ -93,6 +107,7 @@ def column(g: Graph, practice: Practice) -> Column:
         region=region_text(g, practice),
         region_id=g.region.get(practice.id),
         level=g.level[practice.id].value,
+        place=place_text(g, practice),
         steps=steps,
         components=[(c.name, fold(c.description)) for c in practice.components],
         outcomes=[(fold(o.text), list(o.figures)) for o in practice.outcomes],

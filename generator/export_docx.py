@@ -1,43 +1,57 @@
 """``kb export``: a course, or a chosen set of practices, as a Word handout (.docx).
 
-The handout is meant to be edited by the trainer in Word or WPS, so it is built from real
-Word structure rather than look-alikes: Heading 1/2/3 styles (the navigation pane and a table
-of contents work), list styles for objectives and questions, real tables for comparisons
-(the header row repeats on every page), a PAGE field for page numbers, and Chinese fonts
-named for East Asian text in every style (宋体 for the body, 黑体 for headings) so neither
-program falls back to a Latin font for Chinese.
+The handout is meant to be handed out as it comes and edited in Word, WPS or LibreOffice, so it
+is built from real Word structure rather than look-alikes: Heading 1–4 styles numbered 一、
+（一） 1. by a multilevel list (the navigation pane and the 目录 work), a TOC field pre-filled
+with every heading, list styles for objectives and questions, real tables whose column widths
+agree between grid and cells, a PAGE field for page numbers, and Chinese fonts named for East
+Asian text in every style (宋体 for the body, 黑体 for headings).
+
+Two parts make a handout:
+- the package around the body — styles, numbering, settings, footer, theme — is made once with
+  python-docx (``base_package``); the build also writes it into ``explore/data/docx-base.js``
+  for the browser's writer;
+- the body is WordprocessingML written by ``wordml`` (here) or ``docx.js`` (in the browser) from
+  the same practice data the site's compare view reads (``practice_view``), so a handout made
+  on the site and one made by ``kb export`` are the same document.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+import unicodedata
+import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt, RGBColor
 
+from . import wordml
 from .citation import gbt7714
-from .courses import Comparison, ModuleView, compare, course_references, module_views, practice_sources, references
+from .courses import course_practices, course_references, module_views
 from .link import Graph
 from .markdown_text import join_lines
-from .model import Course, Practice, Record, Source
+from .model import Course, Practice, Record, Stage
 from .problems import UserError
 from .validate import NameIndex
+from .wordml import Body, comparison_widths, fit, table
 
 BODY_FONT = ("Times New Roman", "宋体")
 HEADING_FONT = ("Arial", "黑体")
 GENERATOR = "协商实践知识库"
 MAX_COLUMNS = 4  # practices per comparison table; more are split over several tables
+STEP_WIDTHS = fit([2, 3, 9])  # 环节 / 步骤 / 做法
+SCHEDULE_WIDTHS = fit([2.4, 9.4, 2.6])  # 单元 / 标题 / 时长
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
@@ -79,7 +93,7 @@ def find(graph: Graph, record_type: type[Record], value: str) -> Record:
     raise UserError(f"找不到{label}“{value}”{hint}")
 
 
-# --- Word structure helpers -----------------------------------------------------------------------
+# --- the package around the body (python-docx) ----------------------------------------------------
 
 
 def _set_fonts(rpr, latin: str, east_asia: str) -> None:
@@ -102,7 +116,16 @@ def _style_font(style, fonts: tuple[str, str], size: float | None = None, bold: 
         style.font.size = Pt(size)
     if bold is not None:
         style.font.bold = bold
+    style.font.italic = False  # Chinese has no italic; Word would slant the glyphs
     style.font.color.rgb = RGBColor(0, 0, 0)
+
+
+# Styles the handouts use (and those they are based on or linked to); the rest of python-docx's
+# template (about 340 KB of styles no handout uses) is dropped.
+KEEP_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "Title", "TitleChar", "Subtitle", "SubtitleChar",
+               "Heading1", "Heading2", "Heading3", "Heading4", "Heading1Char", "Heading2Char", "Heading3Char",
+               "Heading4Char", "TOCHeading", "TOC1", "TOC2", "TOC3", "ListBullet", "ListNumber", "TableGrid", "Footer",
+               "FooterChar", "Hyperlink"}
 
 
 def setup_styles(doc: DocxDocument) -> None:
@@ -118,316 +141,304 @@ def setup_styles(doc: DocxDocument) -> None:
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
 
+    for name in ("TOC 1", "TOC 2", "TOC 3"):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        level = int(name[-1])
+        style.paragraph_format.left_indent = Pt(10.5 * 2 * (level - 1))
+        style.paragraph_format.space_after = Pt(2)
+        style.element.name_val = name.lower()  # Word knows its built-in TOC styles as "toc 1"…
     normal = styles["Normal"]
     _style_font(normal, BODY_FONT, 10.5)
     normal.paragraph_format.space_after = Pt(4)
     normal.paragraph_format.line_spacing = 1.25
-    for name, size in (("Title", 22), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+    sizes = (("Title", 22), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 14), ("Heading 3", 12),
+             ("Heading 4", 10.5), ("TOC Heading", 16))
+    for name, size in sizes:
         style = styles[name]
-        _style_font(style, HEADING_FONT, size, bold=name != "Subtitle")
-        for char_style in (f"{name} Char",):
-            if char_style in [s.name for s in styles]:
-                _style_font(styles[char_style], HEADING_FONT)
-    styles["Heading 1"].paragraph_format.space_before = Pt(18)
-    styles["Heading 1"].paragraph_format.space_after = Pt(6)
-    styles["Heading 2"].paragraph_format.space_before = Pt(12)
-    styles["Heading 2"].paragraph_format.space_after = Pt(4)
-    styles["Heading 3"].paragraph_format.space_before = Pt(8)
-    styles["Heading 3"].paragraph_format.space_after = Pt(2)
-    for name in ("List Bullet", "List Number", "Footer", "Header", "Quote", "Table Grid"):
-        if name in [s.name for s in styles]:
-            _set_fonts(styles[name].element.get_or_add_rPr(), *BODY_FONT)
+        _style_font(style, HEADING_FONT, size, bold=name not in ("Subtitle",))
+        if f"{name} Char" in [s.name for s in styles]:
+            _style_font(styles[f"{name} Char"], HEADING_FONT)
+    for name in ("Title", "Subtitle"):  # the template's blue rule and list link would follow them
+        ppr = styles[name].element.pPr
+        for child in list(ppr) if ppr is not None else []:
+            if child.tag in (qn("w:pBdr"), qn("w:numPr")):
+                ppr.remove(child)
+    styles["Title"].paragraph_format.space_after = Pt(12)
+    styles["Subtitle"].paragraph_format.space_after = Pt(12)
+    spacing = {"Heading 1": (18, 8), "Heading 2": (12, 6), "Heading 3": (10, 4), "Heading 4": (8, 2), "TOC Heading": (0, 10)}
+    for name, (before, after) in spacing.items():
+        styles[name].paragraph_format.space_before = Pt(before)
+        styles[name].paragraph_format.space_after = Pt(after)
+        styles[name].paragraph_format.keep_with_next = True
+    for name in ("List Bullet", "List Number", "Footer", "Table Grid"):
+        _set_fonts(styles[name].element.get_or_add_rPr(), *BODY_FONT)
+    for style in list(styles.element.findall(qn("w:style"))):
+        if style.get(qn("w:styleId")) not in KEEP_STYLES:
+            styles.element.remove(style)
+    latent = styles.element.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.element.remove(latent)
+
+
+def _level(ilvl: int, fmt: str, text: str) -> str:
+    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:suff w:val="nothing"/>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr>'
+            '<w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr></w:lvl>')
+
+
+def heading_numbering(doc: DocxDocument) -> None:
+    """Two multilevel lists for headings. Course: level 1 (第一单元, written as text) counts
+    without showing, so each unit's 一、 starts again; then 一、 › （一） › 1. Practices: 一、 › （一） › 1."""
+    numbering = doc.part.numbering_part.element
+    lists = {
+        ("90", wordml.COURSE_HEADINGS): [_level(0, "none", ""), _level(1, "chineseCounting", "%2、"),
+                                         _level(2, "chineseCounting", "（%3）"), _level(3, "decimal", "%4.")],
+        ("91", wordml.PRACTICE_HEADINGS): [_level(0, "chineseCounting", "%1、"), _level(1, "chineseCounting", "（%2）"),
+                                           _level(2, "decimal", "%3.")],
+    }
+    first_num = numbering.find(qn("w:num"))
+    for (abstract_id, num_id), levels in lists.items():
+        abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+                             f'<w:multiLevelType w:val="multilevel"/>{"".join(levels)}</w:abstractNum>')
+        first_num.addprevious(abstract)
+        numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
 
 
 def setup_page(doc: DocxDocument) -> None:
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.4)
-    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
-    section.different_first_page_header_footer = True  # no page number on the title page
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("第 ")
-    add_field(footer, "PAGE", "1")
-    footer.add_run(" 页，共 ")
-    add_field(footer, "NUMPAGES", "1")
-    footer.add_run(" 页")
+    sect = section._sectPr
+    for tag in ("w:pgSz", "w:pgMar"):
+        old = sect.find(qn(tag))
+        if old is not None:
+            sect.remove(old)
+    size = parse_xml(f'<w:pgSz {nsdecls("w")} w:w="{wordml.PAGE_WIDTH}" w:h="{wordml.PAGE_HEIGHT}"/>')
+    margins = parse_xml(f'<w:pgMar {nsdecls("w")} w:top="{wordml.MARGIN_TOP}" w:right="{wordml.MARGIN_SIDE}" '
+                        f'w:bottom="{wordml.MARGIN_BOTTOM}" w:left="{wordml.MARGIN_SIDE}" w:header="851" w:footer="567" w:gutter="0"/>')
+    sect.find(qn("w:cols")).addprevious(size)
+    sect.find(qn("w:cols")).addprevious(margins)
+    footer = section.footer
+    old = footer.paragraphs[0]._p
+    new = parse_xml(f'<w:p {nsdecls("w")}>' + wordml.ppr("Footer", align="center")[0:] + wordml.run("第 ")
+                    + wordml.field("PAGE", "1") + wordml.run(" 页，共 ") + wordml.field("NUMPAGES", "1") + wordml.run(" 页")
+                    + "</w:p>")
+    old.addnext(new)
+    old.getparent().remove(old)
 
 
-def add_field(paragraph, instruction: str, placeholder: str) -> None:
-    """A complex field (begin / instruction / separate / result / end), as Word itself writes it;
-    WPS and LibreOffice read this form too."""
-
-    def fld_char(kind: str):
-        run = paragraph.add_run()
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        run._r.append(char)
-
-    fld_char("begin")
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run._r.append(instr)
-    fld_char("separate")
-    paragraph.add_run(placeholder)
-    fld_char("end")
+def setup_settings(doc: DocxDocument) -> None:
+    """Word and WPS update fields (the 目录's page numbers) when the file is opened; no preview
+    picture is asked for."""
+    settings = doc.settings.element
+    for tag in ("w:savePreviewPicture", "w:rsids"):
+        for el in settings.findall(qn(tag)):
+            settings.remove(el)
+    settings.find(qn("w:compat")).addprevious(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def new_list_number(doc: DocxDocument) -> str | None:
-    """A numbering instance of the "List Number" style that counts from 1 again.
-
-    Word numbers paragraphs per numbering instance, so every list of questions gets its own
-    instance (with a start override), and all paragraphs of that list point to it."""
-    numbering = doc.part.numbering_part.element
-    ppr = doc.styles["List Number"].element.pPr
-    num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
-    if num_pr is None:
-        return None
-    style_num = num_pr.find(qn("w:numId")).get(qn("w:val"))
-    abstract = None
-    for num in numbering.findall(qn("w:num")):
-        if num.get(qn("w:numId")) == style_num:
-            abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-    if abstract is None:
-        return None
-    new_id = str(max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1)
-    num = OxmlElement("w:num")
-    num.set(qn("w:numId"), new_id)
-    abstract_ref = OxmlElement("w:abstractNumId")
-    abstract_ref.set(qn("w:val"), abstract)
-    num.append(abstract_ref)
-    override = OxmlElement("w:lvlOverride")
-    override.set(qn("w:ilvl"), "0")
-    start = OxmlElement("w:startOverride")
-    start.set(qn("w:val"), "1")
-    override.append(start)
-    num.append(override)
-    numbering.append(num)
-    return new_id
+APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/'
+           'officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+           f'docPropsVTypes"><Application>{GENERATOR}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>'
+           '<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>'
+           '</Properties>')
 
 
-def use_numbering(paragraph, num_id: str) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    own = OxmlElement("w:numPr")
-    ilvl = OxmlElement("w:ilvl")
-    ilvl.set(qn("w:val"), "0")
-    number = OxmlElement("w:numId")
-    number.set(qn("w:val"), num_id)
-    own.append(ilvl)
-    own.append(number)
-    style = ppr.find(qn("w:pStyle"))
-    if style is not None:
-        style.addnext(own)  # numPr follows pStyle (and keepNext…) in the schema's order
-    else:
-        ppr.insert(0, own)
+@lru_cache(maxsize=1)
+def base_package() -> dict:
+    """Every part of a handout but its text, as python-docx and the settings above make them:
+    ``parts`` (name -> XML text, without document.xml and core.xml), the ``head`` of document.xml
+    up to ``<w:body>`` and its section properties ``sectPr``."""
+    doc = Document()
+    setup_styles(doc)
+    heading_numbering(doc)
+    setup_page(doc)
+    setup_settings(doc)
+    # No embedded thumbnail (a blank page in the file browser), no template leftovers.
+    package_rels = doc.part.package.rels
+    for rid, rel in list(package_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            package_rels.pop(rid)
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith(("/customXml", "/stylesWithEffects", "/webSettings")):
+            doc.part.rels.pop(rid)
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    parts: dict[str, str] = {}
+    with zipfile.ZipFile(buffer) as z:
+        for name in z.namelist():
+            parts[name] = z.read(name).decode("utf-8")
+    parts["docProps/app.xml"] = APP_XML
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        '<Default Extension="jpeg" ContentType="image/jpeg"/>', "")
+    document = parts.pop("word/document.xml")
+    parts.pop("docProps/core.xml")
+    head = document[:document.index("<w:body>") + len("<w:body>")]
+    sect = re.search(r"<w:sectPr\b.*</w:sectPr>", document, re.S).group(0)
+    sect = re.sub(r' w:rsid\w*="[^"]*"', "", sect)
+    return {"parts": parts, "head": head, "sectPr": sect}
 
 
-def _row_flags(row, header: bool = False) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:cantSplit"))  # a row is never broken across pages
-    if header:
-        tr_pr.append(OxmlElement("w:tblHeader"))  # repeated at the top of every page
+def core_xml(title: str, subject: str, day: str) -> str:
+    """Document properties: the title, the knowledge base as author, the data date."""
+    e = wordml.esc
+    stamp = f"{day}T00:00:00Z" if day else "2026-01-01T00:00:00Z"
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="http://schemas.'
+            'openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{e(title)}</dc:title><dc:subject>{e(subject)}</dc:subject><dc:creator>{GENERATOR}</dc:creator>"
+            f"<cp:keywords>{GENERATOR}</cp:keywords><dc:description>{e(f'{GENERATOR}；数据截至 {day}')}</dc:description>"
+            f"<cp:lastModifiedBy>{GENERATOR}</cp:lastModifiedBy><cp:revision>1</cp:revision><dc:language>zh-CN</dc:language>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
 
 
-def _cell_text(cell, items: list[tuple[str, str]] | list[str], bold_first: bool = False) -> None:
-    """Fill a cell with one paragraph per item; an item may be (bold label, text)."""
-    cell.paragraphs[0].text = ""
-    if not items:
-        items = ["—"]
-    for i, item in enumerate(items):
-        paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        paragraph.paragraph_format.space_after = Pt(2)
-        if isinstance(item, tuple):
-            label, text = item
-            paragraph.add_run(label + "：").bold = True
-            paragraph.add_run(text)
-        else:
-            run = paragraph.add_run(item)
-            run.bold = bold_first
+def package(body: Body, title: str, subject: str, day: str, *, title_page: bool = False,
+            numbering: str | None = None) -> bytes:
+    """The .docx file: the base parts, this document's text and properties; deflated, dated."""
+    base = base_package()
+    sect = base["sectPr"]
+    if title_page:  # the cover carries no page number
+        sect = sect.replace("<w:docGrid", "<w:titlePg/><w:docGrid")
+    parts = dict(base["parts"])
+    parts["word/document.xml"] = base["head"] + body.xml() + sect + "</w:body></w:document>"
+    parts["docProps/core.xml"] = core_xml(title, subject, day)
+    if numbering is not None:
+        parts["word/numbering.xml"] = numbering
+    stamp = dt.date.fromisoformat(day) if day else dt.date(2026, 1, 1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ["[Content_Types].xml", *sorted(n for n in parts if n != "[Content_Types].xml")]:
+            info = zipfile.ZipInfo(name, (stamp.year, stamp.month, stamp.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, parts[name].encode("utf-8"))
+    return buffer.getvalue()
 
 
-# --- the handout --------------------------------------------------------------------------------
+def base_script() -> bytes:
+    """explore/data/docx-base.js: the fixed parts for the browser's writer (docx.js)."""
+    from .exports import as_script
+
+    base = base_package()
+    return as_script("KB_DOCX_BASE", {
+        **base,
+        "stages": [s.value for s in Stage],
+        "maxColumns": MAX_COLUMNS,
+        "stepWidths": STEP_WIDTHS,
+    })
 
 
-@dataclass
-class Handout:
-    graph: Graph
-    doc: DocxDocument = field(default_factory=Document)
-    refs: dict[str, int] = field(default_factory=dict)  # source id -> number in the reference list
-    detailed: dict[str, str] = field(default_factory=dict)  # practice id -> where it is described
+# --- what a handout says (the same in docx.js) ------------------------------------------------------
 
-    def __post_init__(self) -> None:
-        setup_styles(self.doc)
-        setup_page(self.doc)
 
-    @property
-    def kb(self):
-        return self.graph.kb
+def practice_view(graph: Graph, practice: Practice) -> dict:
+    """A practice as the site's data files give it to the browser (row + details)."""
+    from .exports import practice_detail, practice_row
 
-    # text blocks
-    def heading(self, text: str, level: int, *, cleaned: bool = False):
-        return self.doc.add_heading(text if cleaned else clean(text), level=level)
+    return {**practice_row(practice, graph), **practice_detail(practice, graph)}
 
-    def subhead(self, text: str, level: int):
-        """A heading below Heading 3 is a bold line kept with what follows."""
-        if level <= 3:
-            return self.heading(text, level)
-        paragraph = self.doc.add_paragraph()
-        paragraph.add_run(clean(text)).bold = True
-        paragraph.paragraph_format.keep_with_next = True
-        return paragraph
 
-    def para(self, text: str = "", style: str | None = None, *, cleaned: bool = False):
-        return self.doc.add_paragraph(text if cleaned else clean(text), style=style)
+class Refs:
+    """Reference numbers, in the order the handout first uses the sources (keyed by their page)."""
 
-    def labelled(self, pairs: list[tuple[str, str]]):
-        paragraph = self.doc.add_paragraph()
-        for i, (label, value) in enumerate(p for p in pairs if p[1]):
-            if i:
-                paragraph.add_run("　")
-            paragraph.add_run(f"{label}：").bold = True
-            paragraph.add_run(clean(value))
-        return paragraph
+    def __init__(self):
+        self.numbers: dict[str, int] = {}
+        self.cites: list[str] = []
 
-    def bullets(self, items: list[str]) -> None:
-        for item in items:
-            self.para(item, "List Bullet")
+    def add(self, sources: list[dict]) -> None:
+        for s in sources:
+            if s["url"] not in self.numbers:
+                self.numbers[s["url"]] = len(self.numbers) + 1
+                self.cites.append(s["cite"])
 
-    def numbered(self, items: list[str]) -> None:
-        num_id = new_list_number(self.doc) if items else None
-        for item in items:
-            paragraph = self.para(item, "List Number")
-            if num_id is not None:
-                use_numbering(paragraph, num_id)
+    def mark(self, s: dict) -> str:
+        return f"[{self.numbers[s['url']]}] {s['name']}"
 
-    def page_break(self) -> None:
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    # references
-    def number_sources(self, sources: list[Source]) -> None:
-        for source in sources:
-            self.refs.setdefault(source.id, len(self.refs) + 1)
+def practice_section(body: Body, v: dict, level: int, refs: Refs) -> None:
+    """A practice in full: facts, summary, components, steps, outcomes, sources."""
+    body.heading(level, v["name"])
+    body.labelled([("组织", v["org"]), ("地区", v["region"]), ("层级", v["level"]), ("时间", v["when"])])
+    if v["aliases"]:
+        body.labelled([("又称", "、".join(v["aliases"]))])
+    for text in v["summary"]:
+        body.para(text)
+    sub = level + 1
+    if v["components"]:
+        body.heading(sub, "组成部分")
+        for name, text in v["components"]:
+            body.bullet([(name + "：", True), text])
+    if v["steps"]:
+        body.heading(sub, "运行步骤")
+        body.add(table(STEP_WIDTHS, ["环节", "步骤", "做法"], [[[s[0]], [s[1]], [s[2]]] for s in v["steps"]]))
+    if v["outcomes"]:
+        body.heading(sub, "成效")
+        for text, figures in v["outcomes"]:
+            body.bullet(text + ("（原文数字：" + "、".join(figures) + "）" if figures else ""))
+    refs.add(v["sources"])
+    body.labelled([("出处", "；".join(refs.mark(s) for s in v["sources"]))])
 
-    def marks(self, sources: list[Source]) -> str:
-        return "".join(f"[{self.refs[s.id]}]" for s in sources if s.id in self.refs)
 
-    def reference_list(self) -> None:
-        if not self.refs:
-            return
-        self.heading("参考文献", 1)
-        for source_id, number in sorted(self.refs.items(), key=lambda item: item[1]):
-            citation = _XML_ILLEGAL.sub("", gbt7714(self.kb.sources[source_id], self.kb))
-            paragraph = self.para(f"[{number}] {citation}", cleaned=True)
-            paragraph.paragraph_format.left_indent = Cm(0.9)
-            paragraph.paragraph_format.first_line_indent = Cm(-0.9)
-        self.para("著录格式依照 GB/T 7714—2015《信息与文献 参考文献著录规则》。", cleaned=True).runs[0].italic = True
+def comparison_section(body: Body, views: list[dict], refs: Refs) -> None:
+    """Practices side by side: one column each, a row per stage any of them describes."""
+    stages = [s.value for s in Stage]
+    covered = [s for s in stages if any(step[0] == s for v in views for step in v["steps"])]
+    for start in range(0, len(views), MAX_COLUMNS):
+        columns = views[start:start + MAX_COLUMNS]
+        for v in columns:
+            refs.add(v["sources"])
+        rows = [["组织"] + [[v["org"]] if v["org"] else [] for v in columns],
+                ["地区"] + [[v["place"]] for v in columns]]
+        for stage in covered:
+            rows.append([stage] + [[[s[1], s[2]] for s in v["steps"] if s[0] == stage] for v in columns])
+        rows.append(["组成部分"] + [[[c[0], c[1]] for c in v["components"]] for v in columns])
+        rows.append(["成效"] + [[o[0] for o in v["outcomes"]] for v in columns])
+        rows.append(["出处"] + [[refs.mark(s) for s in v["sources"]] for v in columns])
+        rows = [[[row[0]], *row[1:]] for row in rows]
+        body.add(table(comparison_widths(len(columns)), ["对比项"] + [v["name"] for v in columns], rows, label_column=True))
+        body.para("")
+    missing = [s for s in stages if s not in covered]
+    if missing:
+        body.para("以上实践均未写明的环节：" + "、".join(missing) + "。")
 
-    # title page
-    def title_page(self, title: str, subtitle: str, facts: list[tuple[str, str]], summary: str | None) -> None:
-        for _ in range(4):
-            self.doc.add_paragraph()
-        self.doc.add_paragraph(clean(title), style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
-        self.doc.add_paragraph(clean(subtitle), style="Subtitle").alignment = WD_ALIGN_PARAGRAPH.CENTER
-        self.doc.add_paragraph()
-        for label, value in facts:
-            if value:
-                paragraph = self.labelled([(label, value)])
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        if summary:
-            self.doc.add_paragraph()
-            for text in paragraphs_of(summary):
-                self.para(text)
-        self.page_break()
 
-    # practices
-    def practice(self, practice: Practice, level: int) -> None:
-        """A practice in full: facts, summary, components, steps, outcomes, sources."""
-        kb = self.kb
-        g = self.graph
-        self.heading(practice.name, level)
-        org = kb.organizations.get(practice.organization)
-        region = " › ".join(kb.regions[r].name for r in g.region_path.get(g.region.get(practice.id) or "", []))
-        when = f"{practice.start_year} 年起" if practice.start_year else (practice.period or "")
-        self.labelled([("组织", org.name if org else ""), ("地区", region), ("层级", g.level[practice.id].value),
-                       ("时间", when)])
-        if practice.aliases:
-            self.labelled([("又称", "、".join(practice.aliases))])
-        for text in paragraphs_of(practice.summary):
-            self.para(text)
-        if practice.components:
-            self.subhead("组成部分", level + 1)
-            for c in practice.components:
-                paragraph = self.para("", "List Bullet")
-                paragraph.add_run(clean(c.name) + "：").bold = True
-                paragraph.add_run(clean(c.description))
-        if practice.steps:
-            self.subhead("运行步骤", level + 1)
-            table = self.doc.add_table(rows=1, cols=3)
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, ("环节", "步骤", "做法")):
-                _cell_text(cell, [text], bold_first=True)
-            _row_flags(table.rows[0], header=True)
-            for step in practice.steps:
-                row = table.add_row()
-                _row_flags(row)
-                _cell_text(row.cells[0], [step.stage.value])
-                _cell_text(row.cells[1], [clean(step.name)])
-                _cell_text(row.cells[2], [clean(step.description)])
-            self._widths(table, [Cm(2), Cm(3.5), Cm(10.7)])
-        if practice.outcomes:
-            self.subhead("成效", level + 1)
-            for o in practice.outcomes:
-                figures = f"（原文数字：{'、'.join(o.figures)}）" if o.figures else ""
-                self.para(clean(o.text) + figures, "List Bullet")
-        sources = practice_sources(g, practice)
-        self.number_sources(sources)
-        paragraph = self.doc.add_paragraph()
-        paragraph.add_run("出处：").bold = True
-        paragraph.add_run("；".join(f"[{self.refs[s.id]}] {clean(s.name)}" for s in sources))
+def reference_list(body: Body, refs: Refs, *, numbered: bool) -> None:
+    if not refs.cites:
+        return
+    body.heading(1, "参考文献", numbered=numbered)
+    for number, cite in enumerate(refs.cites, start=1):
+        body.para(f"[{number}] {cite}", indent=(510, 510))
+    body.para("著录格式依照 GB/T 7714—2015《信息与文献 参考文献著录规则》；没有网址的文献按其类型著录，不标 [EB/OL]。")
 
-    def _widths(self, table, widths) -> None:
-        table.autofit = False
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths):
-                cell.width = width
 
-    def comparison(self, cmp: Comparison) -> None:
-        """Practices side by side: one column each, a row per stage any of them describes."""
-        for start in range(0, len(cmp.columns), MAX_COLUMNS):
-            columns = cmp.columns[start:start + MAX_COLUMNS]
-            table = self.doc.add_table(rows=1, cols=len(columns) + 1)
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            header = table.rows[0]
-            _row_flags(header, header=True)
-            _cell_text(header.cells[0], ["对比项"], bold_first=True)
-            for cell, c in zip(header.cells[1:], columns):
-                _cell_text(cell, [clean(c.practice.name)], bold_first=True)
-
-            def row(label: str, cells: list[list]) -> None:
-                r = table.add_row()
-                _row_flags(r)
-                _cell_text(r.cells[0], [label], bold_first=True)
-                for cell, items in zip(r.cells[1:], cells):
-                    _cell_text(cell, items)
-
-            row("组织", [[c.org] if c.org else [] for c in columns])
-            row("地区", [[f"{c.region or '（未详）'}（{c.level}）"] for c in columns])
-            for stage in cmp.stages:
-                row(stage.value, [[(clean(n), clean(t)) for n, t in c.steps.get(stage, [])] for c in columns])
-            row("组成部分", [[(clean(n), clean(t)) for n, t in c.components] for c in columns])
-            row("成效", [[clean(t) for t, _figures in c.outcomes] for c in columns])
-            for c in columns:
-                self.number_sources(c.sources)
-            row("出处", [[f"[{self.refs[s.id]}] {clean(s.name)}" for s in c.sources] for c in columns])
-            first = Cm(2.2)
-            rest = (Cm(16.2) - first) // len(columns)
-            self._widths(table, [first] + [rest] * len(columns))
-            if cmp.missing:
-                self.para(f"以上实践均未写明的环节：{'、'.join(s.value for s in cmp.missing)}。").runs[0].italic = True
+def practices_body(views: list[dict], day: str) -> tuple[Body, str, str]:
+    """A practice handout (one practice) or a comparison (several): a title block, not a
+    cover page; 目录; each practice; the comparison; references. Returns (body, title, subject)."""
+    body = Body("practices")
+    names = "、".join(v["name"] for v in views)
+    title = views[0]["name"] if len(views) == 1 else "协商实践资料"
+    subject = "协商实践资料" if len(views) == 1 else names
+    body.para(title, "Title")
+    body.para(subject, "Subtitle")
+    body.labelled([("收录", f"{len(views)} 项实践"), ("数据截至", day), ("来源", GENERATOR)])
+    body.toc()
+    refs = Refs()
+    for v in views:
+        refs.add(v["sources"])
+    for v in views:
+        practice_section(body, v, 1, refs)
+    if len(views) >= 2:
+        body.heading(1, "对比：" + names if len(names) <= 40 else "对比")
+        comparison_section(body, views, refs)
+    reference_list(body, refs, numbered=False)
+    return body, title, subject
 
 
 # --- the two exports --------------------------------------------------------------------------
@@ -440,137 +451,199 @@ def _data_date(graph: Graph) -> str:
     return day.isoformat() if day else ""
 
 
-def course_handout(graph: Graph, course: Course) -> DocxDocument:
-    h = Handout(graph)
+def practices_handout(graph: Graph, practices: list[Practice]) -> bytes:
+    day = _data_date(graph)
+    body, title, subject = practices_body([practice_view(graph, p) for p in practices], day)
+    return package(body, title, subject, day)
+
+
+def course_handout(graph: Graph, course: Course) -> bytes:
+    day = _data_date(graph)
     views = module_views(graph, course)
-    h.doc.core_properties.title = course.name
-    h.doc.core_properties.subject = "培训讲义"
-    _common_properties(h, course.added)
-    h.title_page(course.name, "培训讲义", [("对象", course.audience), ("时长", course.duration),
-                                          ("单元", f"{len(views)} 个"), ("数据截至", _data_date(graph))],
-                 course.summary)
+    body = Body("course")
+    for _ in range(4):
+        body.para("")
+    body.para(clean(course.name), "Title", align="center")
+    body.para("培训讲义", "Subtitle", align="center")
+    body.para("")
+    for label, value in (("对象", course.audience), ("时长", course.duration), ("单元", f"{len(views)} 个"),
+                         ("数据截至", day)):
+        if value:
+            body.labelled([(label, clean(value))], align="center")
+    body.para("")
+    for text in paragraphs_of(course.summary):
+        body.para(text)
+    body.page_break()
+    body.toc()
+
     # Sources are numbered in the order the handout first uses them.
-    h.number_sources(course_references(graph, course))
+    refs = Refs()
+    practice_views: dict[str, dict] = {}
+    for practice in course_practices(graph, course):
+        practice_views[practice.id] = practice_view(graph, practice)
+    refs.add(source_dicts(graph, course_references(graph, course)))
 
-    h.heading("课程安排", 1)
-    table = h.doc.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("单元", "标题", "时长")):
-        _cell_text(cell, [text], bold_first=True)
-    _row_flags(table.rows[0], header=True)
+    body.heading(1, "课程安排")
+    body.add(table(SCHEDULE_WIDTHS, ["单元", "标题", "时长"],
+                   [[[v.label], [clean(v.module.title)], [clean(v.module.duration)] if v.module.duration else []] for v in views]))
+
+    lists: list[str] = []
+    detailed: dict[str, str] = {}
     for v in views:
-        row = table.add_row()
-        _row_flags(row)
-        _cell_text(row.cells[0], [v.label])
-        _cell_text(row.cells[1], [clean(v.module.title)])
-        _cell_text(row.cells[2], [clean(v.module.duration)] if v.module.duration else [])
-    h._widths(table, [Cm(2.6), Cm(10.6), Cm(3)])
-
-    for v in views:
-        module_section(h, v)
-    h.reference_list()
-    return h.doc
-
-
-def module_section(h: Handout, v: ModuleView) -> None:
-    module = v.module
-    h.heading(f"{v.label}　{clean(module.title)}", 1, cleaned=True)
-    if module.duration:
-        h.labelled([("时长", module.duration)])
-    h.heading("学习目标", 2)
-    h.bullets([clean(o) for o in module.objectives])
-    if v.practices or v.methods or v.terms:
-        h.heading("阅读材料", 2)
-        for practice in v.practices:
-            if practice.id in h.detailed:
-                h.heading(practice.name, 3)
-                h.para(f"见{h.detailed[practice.id]}。")
-                continue
-            h.detailed[practice.id] = v.label
-            h.practice(practice, 3)
-        if v.methods:
-            h.heading("通用做法", 3)
-            for method in v.methods:
-                paragraph = h.para("", "List Bullet")
-                paragraph.add_run(clean(method.name) + "：").bold = True
-                paragraph.add_run(clean(method.description))
-        if v.terms:
-            h.heading("术语", 3)
-            for term in v.terms:
-                paragraph = h.para("", "List Bullet")
-                paragraph.add_run(clean(term.name) + "：").bold = True
-                paragraph.add_run(clean(term.definition))
-    if v.comparison:
-        h.heading("对比：" + "、".join(p.name for p in v.comparison.practices), 2)
-        h.comparison(v.comparison)
-    if module.questions:
-        h.heading("讨论题", 2)
-        h.numbered([clean(q) for q in module.questions])
-    if module.notes:
-        h.heading("讲师提示", 2)
-        for text in paragraphs_of(module.notes):
-            h.para(text)
+        module = v.module
+        body.heading(1, f"{v.label}　{clean(module.title)}", page_break=True)
+        if module.duration:
+            body.labelled([("时长", clean(module.duration))])
+        body.heading(2, "学习目标")
+        for o in module.objectives:
+            body.bullet(clean(o))
+        if v.practices or v.methods or v.terms:
+            body.heading(2, "阅读材料")
+            for practice in v.practices:
+                if practice.id in detailed:
+                    body.heading(3, practice.name)
+                    body.para(f"见{detailed[practice.id]}。")
+                    continue
+                detailed[practice.id] = v.label
+                practice_section(body, practice_views[practice.id], 3, refs)
+            if v.methods:
+                body.heading(3, "通用做法")
+                for method in v.methods:
+                    body.bullet([(clean(method.name) + "：", True), clean(method.description)])
+            if v.terms:
+                body.heading(3, "术语")
+                for term in v.terms:
+                    body.bullet([(clean(term.name) + "：", True), clean(term.definition)])
+        if v.comparison:
+            body.heading(2, "对比：" + "、".join(p.name for p in v.comparison.practices))
+            comparison_section(body, [practice_views[p.id] for p in v.comparison.practices], refs)
+        if module.questions:
+            body.heading(2, "讨论题")
+            num_id = str(1000 + len(lists))
+            lists.append(num_id)
+            for q in module.questions:
+                body.para(clean(q), "ListNumber", num=(num_id, 0))
+        if module.notes:
+            body.heading(2, "讲师提示")
+            for text in paragraphs_of(module.notes):
+                body.para(text)
+    reference_list(body, refs, numbered=True)
+    return package(body, course.name, "培训讲义", day, title_page=True, numbering=question_numbering(lists))
 
 
-def practices_handout(graph: Graph, practices: list[Practice]) -> DocxDocument:
-    h = Handout(graph)
-    names = "、".join(p.name for p in practices)
-    title = practices[0].name if len(practices) == 1 else "协商实践资料"
-    h.doc.core_properties.title = title
-    h.doc.core_properties.subject = "协商实践资料"
-    _common_properties(h, max(p.added for p in practices))
-    h.title_page(title, "协商实践资料" if len(practices) == 1 else names,
-                 [("收录", f"{len(practices)} 项实践"), ("数据截至", _data_date(graph))], None)
-    h.number_sources(references(graph, practices))
-    for practice in practices:
-        h.practice(practice, 1)
-    if len(practices) >= 2:
-        h.heading("对比：" + names if len(names) <= 40 else "对比", 1)
-        h.comparison(compare(graph, practices))
-    h.reference_list()
-    return h.doc
+def source_dicts(graph: Graph, sources) -> list[dict]:
+    from . import paths
+    from .exports import site_url
+
+    return [{"name": s.name, "url": site_url(paths.page_of(s)), "cite": gbt7714(s, graph.kb)} for s in sources]
 
 
-def _common_properties(h: Handout, day: dt.date) -> None:
-    props = h.doc.core_properties
-    props.author = GENERATOR
-    props.last_modified_by = GENERATOR
-    props.language = "zh-CN"
-    props.comments = "由 kb export 生成"
-    moment = dt.datetime.combine(day, dt.time(0, 0))
-    props.created = moment
-    props.modified = moment
-    props.revision = 1
+def question_numbering(num_ids: list[str]) -> str:
+    """numbering.xml with one instance of the "List Number" list per question list, each
+    counting from 1 again (Word numbers paragraphs per instance)."""
+    numbering = base_package()["parts"]["word/numbering.xml"]
+    match = re.search(r'<w:style w:type="paragraph" w:styleId="ListNumber">.*?<w:numId w:val="(\d+)"/>',
+                      base_package()["parts"]["word/styles.xml"], re.S)
+    style_num = match.group(1)
+    abstract = re.search(rf'<w:num w:numId="{style_num}"[^>]*>\s*<w:abstractNumId w:val="(\d+)"/>', numbering).group(1)
+    extra = "".join(f'<w:num w:numId="{n}"><w:abstractNumId w:val="{abstract}"/><w:lvlOverride w:ilvl="0">'
+                    f'<w:startOverride w:val="1"/></w:lvlOverride></w:num>' for n in num_ids)
+    return numbering.replace("</w:numbering>", extra + "</w:numbering>")
 
 
-def save(doc: DocxDocument, out: Path) -> Path:
-    """Write beside and rename: a failed export never leaves half a file where the old one was."""
+# --- writing the file ---------------------------------------------------------------------------------
+
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.I)
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]')
+MAX_NAME_BYTES = 200  # ext4 allows 255 bytes per name; room left for ".docx" and a temporary prefix
+
+
+def safe_filename(name: str, fallback: str = "讲义") -> str:
+    """A file name made from a record name: no separators, no leading dots, no control or
+    invisible characters, no Windows device names, at most 200 bytes (without ``.docx``)."""
+    text = unicodedata.normalize("NFC", name)
+    text = _UNSAFE_NAME.sub("_", text)
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    text = re.sub(r"\.{2,}", ".", text)
+    if not text:
+        text = fallback
+    if _WINDOWS_RESERVED.match(text):
+        text = "_" + text
+    while len(text.encode("utf-8")) > MAX_NAME_BYTES:
+        text = text[:-1]
+    return text.rstrip(" .") or fallback
+
+
+_OS_ERRORS = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.ENOENT: "文件夹不存在",
+}
+
+
+def _why(exc: OSError) -> str:
+    return _OS_ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+
+
+def write_file(data: bytes, out: Path, *, force: bool = False) -> Path:
+    """Write beside and rename: a failed export never leaves half a file, the new file gets
+    the permissions the umask gives (not mkstemp's private 0600), and an existing file is
+    replaced only with ``force``. Every failure is a Chinese message naming the path."""
     out = Path(out)
-    if out.suffix.lower() != ".docx":
-        out = out.with_name(out.name + ".docx")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise UserError(f"文件夹不存在：{folder}")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kb-export-", suffix=".docx")
-    os.close(fd)
+        raise UserError(f"无法写入 {out}：文件夹不存在（{folder}）")
+    if out.is_dir():
+        raise UserError(f"无法写入 {out}：这是一个文件夹")
+    if (out.exists() or out.is_symlink()) and not force:
+        raise UserError(f"文件已存在：{out}；要覆盖它，请加 --force")
+    umask = os.umask(0o022)
+    os.umask(umask)
     try:
-        doc.save(tmp)
-        os.replace(tmp, out)
-    except PermissionError:
-        raise UserError(f"无法写入 {out}：没有权限，或文件正在 Word/WPS 中打开") from None
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kb-export-", suffix=out.suffix)
+    except OSError as exc:
+        why = "这个位置不能新建文件" if exc.errno == errno.ENOENT else _why(exc)  # e.g. /proc
+        raise UserError(f"无法写入 {out}：{why}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~umask)
+        if force:
+            os.replace(tmp, out)
+        else:
+            try:
+                os.link(tmp, out)  # fails if the file appeared meanwhile: never clobbers
+            except FileExistsError:
+                raise UserError(f"文件已存在：{out}；要覆盖它，请加 --force") from None
+            except OSError:  # a file system without hard links
+                if out.exists():
+                    raise UserError(f"文件已存在：{out}；要覆盖它，请加 --force") from None
+                os.replace(tmp, out)
+    except UserError:
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.ETXTBSY):
+            raise UserError(f"无法写入 {out}：没有权限，或文件正在 Word/WPS 中打开") from None
+        raise UserError(f"无法写入 {out}：{_why(exc)}") from None
     finally:
-        if os.path.exists(tmp):
+        if os.path.lexists(tmp):
             os.unlink(tmp)
     return out
 
 
-def export(graph: Graph, kind: str, names: list[str], out: Path | None) -> tuple[Path, str]:
+def export(graph: Graph, kind: str, names: list[str], out: Path | None, *, force: bool = False) -> tuple[Path, str]:
     """Write the handout; returns the path and a one-line description of what it holds."""
     if kind == "course":
         if len(names) != 1:
             raise UserError("一次导出一门课程：kb export course 课程名称 -o 讲义.docx")
         course = find(graph, Course, names[0])
-        doc = course_handout(graph, course)
+        data = course_handout(graph, course)
         what = f"课程“{course.name}”（{len(course.modules)} 个单元）"
         default = course.name
     else:
@@ -579,8 +652,14 @@ def export(graph: Graph, kind: str, names: list[str], out: Path | None) -> tuple
             practice = find(graph, Practice, name)
             if practice.id not in {p.id for p in practices}:
                 practices.append(practice)
-        doc = practices_handout(graph, practices)
+        data = practices_handout(graph, practices)
         what = f"实践 {len(practices)} 项（{'、'.join(p.name for p in practices)}）"
         default = practices[0].name if len(practices) == 1 else "协商实践资料"
-    path = save(doc, out if out is not None else Path(f"{default}.docx"))
-    return path, what
+    default_name = safe_filename(default) + ".docx"
+    if out is None:
+        path = Path(default_name)
+    elif out.is_dir():
+        path = out / default_name
+    else:
+        path = out if out.suffix.lower() == ".docx" else out.with_name(out.name + ".docx")
+    return write_file(data, path, force=force), what

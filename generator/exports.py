@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 
 from . import paths
@@ -46,13 +47,18 @@ def shard_count(practices: int) -> int:
 
 
 def practice_detail(practice: Practice, g: Graph) -> dict:
-    """What the compare view shows for one practice (the same rows as a course's comparison)."""
-    from .courses import column
+    """What the compare view and the browser's Word handout (docx.js) show for one practice
+    beyond its browse row: the same rows as a course's comparison, the summary's paragraphs."""
+    from .courses import column, fold
 
     col = column(g, practice)
+    when = f"{practice.start_year} 年起" if practice.start_year else (practice.period or "")
     return {
         "id": practice.id,
-        "steps": [[stage.value, name, text] for stage, steps in col.steps.items() for name, text in steps],
+        "place": col.place,
+        "when": fold(when),
+        "summary": [fold(p) for p in re.split(r"\n\s*\n", practice.summary.strip()) if p.strip()],
+        "steps": [[step.stage.value, fold(step.name), fold(step.description)] for step in practice.steps],
         "components": [list(c) for c in col.components],
         "outcomes": [[text, figures] for text, figures in col.outcomes],
         "sources": [{"name": s.name, "url": site_url(paths.page_of(s)), "cite": gbt7714(s, g.kb)} for s in col.sources],
@@ -99,6 +105,9 @@ def data_files(graph: Graph) -> dict[str, bytes]:
         details.setdefault(row["detail"], {})[practice.id] = practice_detail(practice, graph)
     for path, payload in details.items():
         files[path] = merge_script("KB_DETAIL", payload)
+    from .export_docx import base_script
+
+    files[f"{DATA_FOLDER}/docx-base.js"] = base_script()  # the fixed parts of a Word handout, for docx.js
     return files
 
 

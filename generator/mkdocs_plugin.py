@@ -197,6 +197,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             _BACKGROUND_INDEX.stop()
 
     def on_files(self, files: Files, config):
+        self._add_handouts(files, config)
         for path in sorted(STATIC_DIR.rglob("*")):
             if path.is_file():
                 rel = path.relative_to(STATIC_DIR).as_posix()
@@ -205,6 +206,21 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
                     files.remove(existing)
                 files.append(File(rel, str(STATIC_DIR), config.site_dir, config.use_directory_urls))
         return files
+
+    def _add_handouts(self, files: Files, config) -> None:
+        """Each course's Word handout beside its page (courses/<id>.docx), the same file
+        ``kb export course`` writes: built into the temporary site folder like every page, so
+        ``kb build`` stays atomic. Practices and comparisons are made in the browser (docx.js)."""
+        if self.graph is None:
+            return
+        from .export_docx import course_handout
+
+        for course in self.graph.kb.courses.values():
+            rel = f"courses/{course.id}.docx"
+            existing = files.get_file_from_path(rel)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, rel, content=course_handout(self.graph, course)))
 
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri

@@ -305,6 +305,7 @@ class Source(Record):
     url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS)] | None = Field(
         default=None, description="原文网址，只接受 http:// 或 https://"
     )
+    accessed: dt.date | None = Field(default=None, description="引用日期：查阅网页的日期（有网址时填写，参考文献著录需要）")
     seed: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] | None = Field(
         default=None, description="原文文本文件名（在 shared/seeds/ 中），用于核对摘录"
     )

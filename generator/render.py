@@ -428,9 +428,12 @@ def render_timeline(g: Graph) -> PageOut:
 def render_course(course: Course, g: Graph) -> PageOut:
     from .courses import course_references, module_views
 
+    from .export_docx import safe_filename
+
     return render("course.md.j2", paths.page_of(course), g, course=course,
                   modules=module_views(g, course), references=course_references(g, course),
-                  data_date=data_date(g), self_keys=[(course.type_name, course.id)])
+                  data_date=data_date(g), docx_name=safe_filename(course.name) + ".docx",
+                  self_keys=[(course.type_name, course.id)])
 
 
 def render_courses_index(g: Graph) -> PageOut:

@@ -681,7 +681,19 @@ def verify_excerpts(ctx: Context, seeds_dir: Path, problems: Problems) -> int:
     from .originality import check_originality  # prose copied from the same texts (warnings)
 
     check_originality(kb, texts, problems, ctx.line)
+    check_citation_fields(ctx, problems)
     return checked
+
+
+def check_citation_fields(ctx: Context, problems: Problems) -> None:
+    """Warn about sources that lack what a full GB/T 7714 citation needs (see citation.py)."""
+    from .citation import missing_fields
+
+    for source in ctx.kb.sources.values():
+        missing = missing_fields(source, ctx.kb)
+        if missing:
+            problems.warning(source.path, ctx.line(source, ("name",)), missing[0][0],
+                             "参考文献著录不完整（GB/T 7714—2015）：缺少" + "、".join(label for _, label in missing))
 
 
 # --- entry point ------------------------------------------------------------------------------

@@ -60,8 +60,8 @@ def test_course_page_has_modules_readings_comparison_questions_and_references(tm
     assert '!!! tip "讲师提示"\n\n    先请学员读甲工作法的两个步骤，再分组讨论。' in text
     # References in GB/T 7714, escaped for Markdown, linked to the source page.
     source = g.kb.sources["wen-xian"]
-    assert gbt7714(source, g.kb) == "测试文献[EB/OL]. 测试网, 2024-01-02."
-    assert "1. 测试文献&#91;EB/OL&#93;. 测试网, 2024-01-02.　[来源页面](../sources/wen-xian.md)" in text
+    assert gbt7714(source, g.kb) == "测试文献[Z]. 测试网, 2024-01-02."
+    assert "1. 测试文献&#91;Z&#93;. 测试网, 2024-01-02.　[来源页面](../sources/wen-xian.md)" in text
 
 
 def test_course_text_cannot_inject_markdown(tmp_path):
@@ -217,7 +217,7 @@ def test_compare_view_data_has_details_in_shards(tmp_path):
     detail = _script_payload(files[row["detail"]], "KB_DETAIL")["jia-gong-zuo-fa"]
     assert detail["steps"] == [["选题", "开门选题", "向群众征集议题。"], ["协商", "现场协商", "在议事会上协商。"]]
     assert detail["outcomes"] == [["每年开展许多协商活动。", ["30多场次"]]]
-    assert detail["sources"] == [{"name": "测试文献", "url": "sources/wen-xian.html", "cite": "测试文献[EB/OL]. 测试网, 2024-01-02."}]
+    assert detail["sources"] == [{"name": "测试文献", "url": "sources/wen-xian.html", "cite": "测试文献[Z]. 测试网, 2024-01-02."}]
     assert b"</script" not in files[row["detail"]]
 
 

@@ -5,7 +5,11 @@ a PAGE field in the footer, Chinese fonts for East Asian text, Chinese errors.""
 from __future__ import annotations
 
 import math
+import os
+import re
 import shutil
+import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -127,9 +131,9 @@ def test_course_export_matches_the_record(tmp_path):
     assert headings(doc, 2)[:5] == ["学习目标", "阅读材料", "对比：甲工作法、乙协商", "讨论题", "讲师提示"]
     table = comparison_tables(doc)[0]
     assert [r.cells[1].text for r in table.rows] == [
-        "甲工作法", "甲市政协", "甲省 › 甲市（市）", "开门选题：向群众征集议题。", "现场协商：在议事会上协商。",
+        "甲工作法", "甲市政协", "甲省 › 甲市", "开门选题：向群众征集议题。", "现场协商：在议事会上协商。",
         "—", "每年开展许多协商活动。", "[1] 测试文献"]
-    assert [p.text for p in doc.paragraphs if p.text.startswith("[1]")] == ["[1] 测试文献[EB/OL]. 测试网, 2024-01-02."]
+    assert [p.text for p in doc.paragraphs if p.text.startswith("[1]")] == ["[1] 测试文献[Z]. 测试网, 2024-01-02."]
     assert doc.core_properties.title == "甲课程" and doc.core_properties.language == "zh-CN"
 
 
@@ -212,3 +216,169 @@ def test_shipped_practices_export(tmp_path, name):
     assert result.returncode == 0, result.stderr
     doc = Document(str(out))
     assert len(headings(doc, 1)) == 4 and len(comparison_tables(doc)) == 1
+
+
+# --- the XML a client reads (issue 15) ----------------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+CJK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u201c\u201d]")
+CHINESE_PUNCTUATION = "“”‘’—…·"
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> dict[str, Path]:
+    """Both shipped courses, a 3-practice comparison and a single practice, exported (under
+    umask 022, whatever the test runner's is)."""
+    umask = os.umask(0o022)
+    try:
+        return shipped_handouts(tmp_path_factory.mktemp("handouts"))
+    finally:
+        os.umask(umask)
+
+
+def shipped_handouts(tmp_path) -> dict[str, Path]:
+    out = {}
+    checked = check(Project(ROOT))
+    for course in checked.graph.kb.courses.values():
+        out[course.id] = tmp_path / f"{course.id}.docx"
+        assert run_kb("export", "course", course.id, "-o", str(out[course.id])).returncode == 0
+    out["compare"] = tmp_path / "compare.docx"
+    assert run_kb("export", "practices", "六式", "吉思广益", "协商在基层", "-o", str(out["compare"])).returncode == 0
+    out["practice"] = tmp_path / "practice.docx"
+    assert run_kb("export", "practices", "四双", "-o", str(out["practice"])).returncode == 0
+    return out
+
+
+def test_handout_xml_is_what_every_client_reads_the_same(shipped):
+    for name, path in shipped.items():
+        doc = Document(str(path))
+        body = doc.element.body
+        # One width per column, identical in the grid and in every cell, filling the text area.
+        tables = body.iter(f"{W}tbl")
+        count = 0
+        for tbl in tables:
+            count += 1
+            grid = [int(c.get(f"{W}w")) for c in tbl.find(f"{W}tblGrid")]
+            assert sum(grid) == 9184, name
+            for tr in tbl.findall(f"{W}tr"):
+                cells = [int(tc.find(f"{W}tcPr").find(f"{W}tcW").get(f"{W}w")) for tc in tr.findall(f"{W}tc")]
+                assert cells == grid, name
+                assert tr.find(f"{W}trPr/{W}cantSplit") is None  # rows may break across pages
+            assert tbl.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None
+        assert count >= 1, name
+        # 目录: a TOC field whose cached result lists the headings, with their numbers.
+        assert 'TOC \\o "1-3"' in "".join(t.text or "" for t in body.iter(f"{W}instrText"))
+        toc = [p.text for p in doc.paragraphs if p.style.name.lower().startswith("toc ")]
+        assert toc and any(t.startswith("一、") for t in toc), (name, toc[:5])
+        assert "目录" in [p.text for p in doc.paragraphs if p.style.name == "TOC Heading"]
+        # Heading numbering from a multilevel list: 一、 （一） 1.
+        numbered = [p for p in doc.paragraphs if p.style.name.startswith("Heading") and p._p.pPr.numPr is not None]
+        assert numbered, name
+        # No italic run with Chinese text; runs with Chinese punctuation carry the East Asian hint.
+        for run in body.iter(f"{W}r"):
+            text = "".join(t.text or "" for t in run.iter(f"{W}t"))
+            rpr = run.find(f"{W}rPr")
+            if CJK.search(text):
+                assert rpr is None or rpr.find(f"{W}i") is None, text
+            if any(ch in text for ch in CHINESE_PUNCTUATION):
+                fonts = rpr.find(f"{W}rFonts") if rpr is not None else None
+                assert fonts is not None and fonts.get(f"{W}hint") == "eastAsia", text
+        for style in doc.styles:
+            if style.type == 1 and style.font.italic:
+                raise AssertionError(f"style {style.name} is italic")
+
+
+def test_handout_package_hygiene(shipped):
+    paths = shipped
+    graph = check(Project(ROOT)).graph
+    for name, path in paths.items():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, name  # the umask's, not mkstemp's 0600
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            names = z.namelist()
+            assert not any("thumbnail" in n for n in names)
+            assert "Microsoft Macintosh Word" not in z.read("docProps/app.xml").decode()
+            assert all(i.compress_type == zipfile.ZIP_DEFLATED and i.date_time[0] >= 2020 for i in z.infolist())
+        props = Document(str(path)).core_properties
+        assert props.author == "协商实践知识库" and props.language == "zh-CN"
+        assert "数据截至" in props.comments and props.created.date().isoformat() in props.comments
+        assert props.title
+    assert Document(str(paths["practice"])).core_properties.title == "四双"
+    assert {Document(str(paths[c.id])).core_properties.title for c in graph.kb.courses.values()} == {
+        c.name for c in graph.kb.courses.values()}
+
+
+def test_short_exports_have_a_title_block_and_regions_read_once(shipped):
+    paths = shipped
+    doc = Document(str(paths["practice"]))
+    xml = doc.element.body.xml
+    assert 'w:type="page"' not in xml  # no cover page: title, subtitle, facts, 目录, text
+    assert [p.style.name for p in doc.paragraphs[:2]] == ["Title", "Subtitle"]
+    for path in paths.values():
+        for table in Document(str(path)).tables:
+            for row in table.rows:
+                if row.cells[0].text == "地区":
+                    for cell in row.cells[1:]:
+                        assert not re.search(r"(省|市)（\1）", cell.text), cell.text  # not 湖北省（省）
+
+
+# --- where kb export writes (issue 10, item 6) ----------------------------------------------------
+
+
+def test_default_names_are_safe():
+    from generator.export_docx import safe_filename
+
+    assert safe_filename("../../etc/passwd") == "etc_passwd"
+    assert safe_filename("/abs/name") == "abs_name"
+    assert safe_filename("..") == "讲义" and safe_filename(".hidden") == "hidden"
+    assert safe_filename("CON") == "_CON" and safe_filename("lpt1.txt") == "_lpt1.txt"
+    assert safe_filename("a\x00b\x1fc\u202ed") == "a_b_c_d"
+    assert safe_filename('a:b*c?"d<e>f|g\\h') == "a_b_c__d_e_f_g_h"
+    assert len(safe_filename("协" * 500).encode("utf-8")) <= 200
+    assert safe_filename("协商在一线") == "协商在一线"
+
+
+def test_export_default_name_stays_in_the_folder_and_never_overwrites(tmp_path):
+    kb = make_kb(tmp_path / "kb")
+    kb.edit("practices/jia-gong-zuo-fa.yaml", "name: 甲工作法", "name: ../甲工作法")
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_kb("--project", str(kb.root), "export", "practices", "甲法", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in work.iterdir()] == ["甲工作法.docx"] and not (tmp_path / "甲工作法.docx").exists()
+    before = (work / "甲工作法.docx").read_bytes()
+    result = run_kb("--project", str(kb.root), "export", "practices", "甲法", cwd=work)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "错误：文件已存在：甲工作法.docx；要覆盖它，请加 --force"
+    assert (work / "甲工作法.docx").read_bytes() == before
+    result = run_kb("--project", str(kb.root), "export", "practices", "甲法", "乙协商", "--force", "-o", str(work / "甲工作法.docx"), cwd=work)
+    assert result.returncode == 0 and (work / "甲工作法.docx").read_bytes() != before
+    assert [p.name for p in work.iterdir()] == ["甲工作法.docx"]  # no temporary file left
+
+
+@pytest.mark.parametrize("target, message", [
+    ("/proc/version", "无法写入 /proc/version.docx：这个位置不能新建文件"),
+    ("/proc/version.docx", "无法写入 /proc/version.docx：这个位置不能新建文件"),
+    ("/proc/kb-handout.docx", "无法写入 /proc/kb-handout.docx："),
+    ("{tmp}/nope/x.docx", "无法写入 {tmp}/nope/x.docx：文件夹不存在"),
+    ("{tmp}/locked/x.docx", "无法写入 {tmp}/locked/x.docx："),
+])
+def test_export_to_a_place_it_cannot_write_is_a_chinese_error(tmp_path, target, message):
+    kb = make_kb(tmp_path / "kb")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    target, message = target.format(tmp=tmp_path), message.format(tmp=tmp_path)
+    try:
+        result = run_kb("--project", str(kb.root), "export", "practices", "甲法", "-o", target)
+        if os.geteuid() == 0 and "locked" in target:  # root ignores permission bits: the write succeeds
+            assert result.returncode == 0
+            return
+        assert result.returncode == 1, result.stdout
+        assert result.stderr.startswith("错误：" + message), result.stderr
+        assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
+        result = run_kb("--project", str(kb.root), "export", "practices", "甲法", "-o", target, "--force")
+        assert result.returncode == 1 and "Traceback" not in result.stderr and "内部错误" not in result.stderr
+        assert target in result.stderr
+    finally:
+        locked.chmod(0o700)

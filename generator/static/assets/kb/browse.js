@@ -230,8 +230,10 @@
   }
 
   function downloadXlsx() {
-    KB.loadScript(new URL("assets/kb/xlsx.js", KB.siteBase()).href).then(function () {
-      KB.download(filename("xlsx"), window.KBXlsx.workbook(table(), "协商实践"));
-    });
+    var base = KB.siteBase();
+    Promise.all(["assets/kb/zip.js", "assets/kb/xlsx.js"].map(function (js) { return KB.loadScript(new URL(js, base).href); }))
+      .then(function () {
+        return window.KBXlsx.workbook(table(), "协商实践", { links: [COLUMNS.length - 1] });
+      }).then(function (blob) { KB.download(filename("xlsx"), blob); });
   }
 })();

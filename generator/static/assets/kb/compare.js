@@ -194,7 +194,7 @@
       }))));
     }
     row("组织", "kb-row-org", practices.map(function (p) { return cellList(p.org ? [p.org] : []); }));
-    row("地区", "kb-row-region", practices.map(function (p) { return [(p.region || "（未详）") + "（" + p.level + "）"]; }));
+    row("地区", "kb-row-region", details.map(function (d) { return [d.place]; }));
     covered.forEach(function (stage) {
       row(stage, "kb-row-stage", details.map(function (d) {
         return cellList(d.steps.filter(function (s) { return s[0] === stage; }).map(function (s) { return named(s[1], s[2]); }));
@@ -215,8 +215,9 @@
 
     var title = el("h2", { class: "kb-compare__title", text: "对比：" + practices.map(function (p) { return p.name; }).join("、") });
     var print = el("button", { type: "button", class: "md-button kb-print", "data-kb-print": "", text: "打印对比表" });
+    var word = el("button", { type: "button", class: "md-button kb-docx", "data-kb-docx": selected.join(","), text: "下载 Word" });
     var table = el("table", {}, [el("thead", {}, [head]), el("tbody", {}, rows)]);
-    result.appendChild(el("div", { class: "kb-compare__head" }, [title, print]));
+    result.appendChild(el("div", { class: "kb-compare__head" }, [title, el("span", { class: "kb-actions" }, [word, print])]));
     result.appendChild(el("div", { class: "md-typeset__scrollwrap kb-compare__table" }, [el("div", { class: "md-typeset__table" }, [table])]));
     if (missing.length) result.appendChild(el("p", { class: "kb-hint", text: "所选实践均未写明的环节：" + missing.join("、") + "。" }));
   }

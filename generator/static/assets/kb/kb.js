@@ -96,7 +96,38 @@
     return obj && hasOwn.call(obj, key) ? obj[key] : undefined;
   }
 
-  window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download, own: own };
+  /* Word handouts made in the browser (docx.js, loaded on first use): a practice page's button
+   * names its practice; the compare view's names the chosen ones. */
+  function wordHandout(ids, button) {
+    var old = button.textContent;
+    button.disabled = true;
+    button.textContent = "正在生成……";
+    return loadScript(new URL("assets/kb/docx.js", siteBase()).href).then(function () {
+      return window.KBDocx.download(ids);
+    }).then(function () {
+      button.textContent = old;
+      button.disabled = false;
+    }, function (error) {
+      button.textContent = "无法生成 Word 讲义（" + error.message + "）";
+      button.disabled = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("[data-kb-docx]") : null;
+    if (button && !button.disabled) {
+      event.preventDefault();
+      wordHandout(button.getAttribute("data-kb-docx").split(","), button);
+    }
+  });
+
+  function showDocxButtons() {
+    document.querySelectorAll("button[data-kb-docx]").forEach(function (b) { b.hidden = false; });
+  }
+
+  window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download, wordHandout: wordHandout, own: own };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showDocxButtons);
+  else showDocxButtons();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);
   else setupCopyButtons();
 })();
