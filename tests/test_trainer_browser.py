@@ -188,5 +188,6 @@ def test_source_citation_copies(page, site_url, site_graph):
     citation = page.locator(".kb-citation__text").inner_text()
     assert citation == gbt7714(source, site_graph.kb)  # spaces kept: ". " separates the elements
     page.click("[data-kb-copy]")
-    assert page.locator("[data-kb-copy]").inner_text() == "已复制"
+    # The clipboard answers asynchronously: wait for the button to say so (it reverts after 1.5 s).
+    page.wait_for_function("() => document.querySelector('[data-kb-copy]').textContent === '已复制'", timeout=1400)
     assert page.js_errors == []
