@@ -96,6 +96,11 @@ class Page:
     def to(self, docs_path: str, anchor: str = "") -> str:
         return paths.href(self.path, docs_path, anchor)
 
+    @staticmethod
+    def built(link: str) -> str:
+        """A link as the built site's URL, for raw HTML (mkdocs rewrites .md links only in Markdown)."""
+        return paths.built_href(link)
+
     def link(self, record: Record | None, text: str | None = None, title: str | None = None) -> Safe:
         if record is None:
             return Safe("")
@@ -137,7 +142,10 @@ class Page:
         """A citation as a quotation followed by its source."""
         source = self.kb.sources.get(citation.source)
         where = f"，{escape_inline(citation.locator)}" if citation.locator else ""
-        note = f"<br>*注：{escape_inline(citation.note)}*" if citation.note else ""
+        # Notes on a quotation (the copy's typos, machine-replaced words) matter to checkers, not to
+        # most readers: folded under "注" so a page quoting a spun source stays readable.
+        note = (f' <details class="kb-note"><summary>注</summary>{escape_inline(citation.note)}</details>'
+                if citation.note else "")
         return Safe(f"“{escape_inline(citation.excerpt)}”<br>—— {self.link(source)}{where}{note}")
 
     def quote(self, citation: Citation, indent: int = 0) -> Safe:
@@ -355,8 +363,11 @@ def _sorted(records: Iterable[Record]) -> list:
 def render_indexes(g: Graph) -> list[PageOut]:
     kb = g.kb
     pages = []
+    from .tilemap import COLUMNS, ROWS, province_tiles
+
     provinces = [r for r in _sorted(kb.regions.values()) if r.parent is None]
-    pages.append(render("regions_index.md.j2", paths.index_page("regions"), g, provinces=provinces))
+    pages.append(render("regions_index.md.j2", paths.index_page("regions"), g, provinces=provinces,
+                        tiles=province_tiles(g), tile_columns=COLUMNS, tile_rows=ROWS))
     pages.append(render("themes_index.md.j2", paths.index_page("themes"), g, themes=_sorted(kb.themes.values())))
     orgs = sorted(kb.organizations.values(), key=lambda o: (list(Level).index(o.level), pinyin_key(o.name)))
     pages.append(render("organizations_index.md.j2", paths.index_page("organizations"), g, orgs=orgs))
@@ -524,18 +535,24 @@ def counts(g: Graph) -> Counter:
 
 
 def data_date(g: Graph) -> dt.date | None:
-    """The newest ``added`` date: "data as of", and the build's reproducible timestamp."""
-    dates = [p.added for p in g.kb.practices.values()]
+    """The newest date any record was added or updated: "data as of", and the build's
+    reproducible timestamp."""
+    dates = [r.last_updated for records in g.kb.records.values() for r in records.values() if r.last_updated]
     return max(dates) if dates else None
 
 
 def render_snippet_context(g: Graph) -> dict[str, Any]:
     """What the hand-written pages' live blocks may show."""
     kb = g.kb
-    recent = sorted(kb.practices.values(), key=lambda p: (p.added, pinyin_key(p.name)), reverse=True)[:8]
+    from .feed import recent_practices
+
+    recent = recent_practices(g, 8)
+    from .tilemap import COLUMNS, ROWS, province_tiles
+
     return {
         "counts": counts(g),
         "recent": recent,
+        "tiles": province_tiles(g), "tile_columns": COLUMNS, "tile_rows": ROWS,
         "themes": sorted(kb.themes.values(), key=lambda t: (-len(g.by_theme.get(t.id, [])), pinyin_key(t.name))),
         "provinces": sorted((r for r in kb.regions.values() if r.parent is None), key=lambda r: pinyin_key(r.name)),
         "data_date": data_date(g),

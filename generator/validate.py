@@ -520,6 +520,12 @@ def check_rules(ctx: Context, problems: Problems) -> None:
             problems.error(source.path, ctx.line(source, ("seed",)), "seed",
                            f"seed 与所属文献 {parent.path} 的 seed 不同")
 
+    from .tilemap import unmatched_provinces
+
+    for region in unmatched_provinces(kb):
+        problems.warning(region.path, ctx.line(region, ("name",)), "name",
+                         f"“{shown(region.name)}”没有上级地区，却不是省级行政区的正式名称（如“湖北省”“广西壮族自治区”），"
+                         "首页和“按地区”的省份图上不会出现；请改用正式名称，或把简称写进 aliases")
     for region in kb.regions.values():
         parent = kb.regions.get(region.parent or "")
         if parent and LEVEL_ORDER[parent.level] >= LEVEL_ORDER[region.level]:
