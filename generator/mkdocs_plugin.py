@@ -37,7 +37,7 @@ PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
 STATIC_DIR = PACKAGE_DIR / "static"
 CSS = ["assets/kb/kb.css", "assets/kb/print.css"]
-JS = ["assets/kb/kb.js", "assets/kb/search.js", "assets/kb/browse.js", "assets/kb/compare.js"]
+JS = ["assets/kb/kb.js", "assets/kb/basket.js", "assets/kb/search.js", "assets/kb/browse.js", "assets/kb/compare.js"]
 
 
 class KnowledgeBaseConfig(Config):
@@ -305,7 +305,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     @event_priority(-50)
     def on_post_build(self, config):
-        if self.graph is None or not self.config.search:
+        if self.graph is None:
+            return
+        from .feed import FEED_FILE, atom_feed
+
+        (Path(config.site_dir) / FEED_FILE).write_bytes(atom_feed(self.graph, config.site_url))
+        if not self.config.search:
             return
         if os.environ.get("KB_NO_SEARCH"):
             return

@@ -99,6 +99,9 @@
 
   function build() {
     facetBox = el("div", { class: "kb-browse__facets", role: "group", "aria-label": "筛选条件" });
+    // On a phone the filters fold away under one line, so the results come first.
+    var filters = el("details", { class: "kb-browse__filters" }, [el("summary", { text: "筛选条件" }), facetBox]);
+    filters.open = !window.matchMedia || window.matchMedia("(min-width: 45em)").matches;
     searchInput = el("input", { type: "search", class: "kb-browse__q md-input", placeholder: "在结果中查找名称、组织、地区……", "aria-label": "在结果中查找" });
     searchInput.value = state.q;
     searchInput.addEventListener("input", function () { state.q = searchInput.value.trim(); state.shown = PAGE; update(true); });
@@ -118,7 +121,7 @@
     countLine = el("p", { class: "kb-browse__count", "aria-live": "polite" });
     resultBox = el("div", { class: "kb-browse__results" });
     root.appendChild(el("div", { class: "kb-browse__bar" }, [searchInput, sortSelect, clearButton, csv, xlsx]));
-    root.appendChild(el("div", { class: "kb-browse__body" }, [facetBox, el("div", { class: "kb-browse__main" }, [countLine, resultBox])]));
+    root.appendChild(el("div", { class: "kb-browse__body" }, [filters, el("div", { class: "kb-browse__main" }, [countLine, resultBox])]));
     update(false);
   }
 
@@ -186,24 +189,31 @@
       resultBox.appendChild(el("p", { class: "kb-browse__empty", text: "没有符合条件的实践。可以减少筛选条件，或点击“清除筛选”。" }));
       return;
     }
-    var base = KB.siteBase();
     var body = el("tbody", {});
     rows.slice(0, state.shown).forEach(function (p) {
       body.appendChild(el("tr", {}, [
-        el("td", {}, [el("a", { href: new URL(p.url, base).href, text: p.name })]),
+        el("td", {}, [el("a", { href: KB.siteHref(p.url), text: p.name })]),
         el("td", { text: p.org }),
         el("td", { text: p.region }),
         el("td", { text: p.level }),
         el("td", { text: p.themes.join("、") }),
+        el("td", { class: "kb-summary", text: short(p.summary) }),
+        el("td", {}, [KB.basket ? KB.basketButton(p.id) : null]),
       ]));
     });
-    var head = el("thead", {}, [el("tr", {}, ["实践", "组织", "地区", "层级", "主题"].map(function (h) { return el("th", { text: h }); }))]);
-    resultBox.appendChild(el("div", { class: "md-typeset__scrollwrap" }, [el("div", { class: "md-typeset__table" }, [el("table", {}, [head, body])])]));
+    var head = el("thead", {}, [el("tr", {}, ["实践", "组织", "地区", "层级", "主题", "是什么", "对比"].map(function (h) { return el("th", { text: h }); }))]);
+    resultBox.appendChild(el("div", { class: "md-typeset__scrollwrap kb-practices" }, [el("div", { class: "md-typeset__table" }, [el("table", {}, [head, body])])]));
     if (rows.length > state.shown) {
       var more = el("button", { type: "button", class: "md-button", text: "再显示 " + Math.min(PAGE, rows.length - state.shown) + " 项（共 " + rows.length + " 项）" });
       more.addEventListener("click", function () { state.shown += PAGE; renderResults(); });
       resultBox.appendChild(more);
     }
+  }
+
+  /* The first line of a summary, as the tables of theme and region pages show it. */
+  var SUMMARY_CHARS = 40;
+  function short(text) {
+    return text.length <= SUMMARY_CHARS ? text : text.slice(0, SUMMARY_CHARS - 1) + "…";
   }
 
   function table() {

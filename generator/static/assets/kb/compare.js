@@ -19,6 +19,8 @@
     data = window.KB_PRACTICES;
     data.practices.forEach(function (p) { byId.set(p.id, p); });
     selected = readUrl();
+    // Opened without a selection in its address: show what the reader collected in the basket.
+    if (!new URLSearchParams(location.search).get("p") && KB.basket) selected = KB.basket.ids().filter(function (id) { return byId.has(id); });
     build();
     root.hidden = false;
     update(false, true);
@@ -65,6 +67,7 @@
    * the reader just clicked does not jump away under the pointer. */
   function update(rewrite, rebuildList) {
     if (rewrite) writeUrl();
+    if (KB.basket) KB.basket.set(selected);  // the basket is this selection
     root.classList.toggle("kb-compare--active", selected.length >= MIN);
     renderChosen();
     if (rebuildList) renderList(); else syncList();
@@ -176,7 +179,6 @@
   }
 
   function drawTable() {
-    var base = KB.siteBase();
     var practices = selected.map(function (id) { return byId.get(id); });
     var details = practices.map(function (p) { return KB.own(window.KB_DETAIL, p.id) || { steps: [], components: [], outcomes: [], sources: [] }; });
     var covered = data.stages.filter(function (s) {
@@ -185,7 +187,7 @@
     var missing = data.stages.filter(function (s) { return covered.indexOf(s) < 0; });
 
     var head = el("tr", {}, [el("th", { scope: "col", text: "对比项" })].concat(practices.map(function (p) {
-      return el("th", { scope: "col" }, [el("a", { href: new URL(p.url, base).href, text: p.name })]);
+      return el("th", { scope: "col" }, [el("a", { href: KB.siteHref(p.url), text: p.name })]);
     })));
     var rows = [];
     function row(label, cls, cells) {
@@ -208,7 +210,7 @@
     }));
     row("出处", "kb-row-sources", details.map(function (d) {
       return cellList(d.sources.map(function (s) {
-        return el("span", { class: "kb-cite" }, [el("a", { href: new URL(s.url, base).href, text: s.name }),
+        return el("span", { class: "kb-cite" }, [el("a", { href: KB.siteHref(s.url), text: s.name }),
           el("span", { class: "kb-cite__text", text: s.cite })]);
       }));
     }));

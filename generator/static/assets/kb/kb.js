@@ -12,6 +12,17 @@
     return new URL(base.replace(/\/?$/, "/"), document.baseURI || location.href);
   }
 
+  /* A link to a page of the site, written relative to this page ("../practices/x.html"), so that
+   * a printed page does not print it as an address (print.css prints only http(s) links). */
+  function siteHref(path) {
+    var el = document.getElementById("__config");
+    var base = ".";
+    if (el) {
+      try { base = JSON.parse(el.textContent).base || "."; } catch (e) { /* keep "." */ }
+    }
+    return base.replace(/\/?$/, "/") + path;
+  }
+
   /* Load a data script once. A <script> element works from file:// where fetch() does not. */
   var loading = {};
   function loadScript(url) {
@@ -125,7 +136,7 @@
     document.querySelectorAll("button[data-kb-docx]").forEach(function (b) { b.hidden = false; });
   }
 
-  window.KB = { siteBase: siteBase, loadScript: loadScript, el: el, download: download, wordHandout: wordHandout, own: own };
+  window.KB = { siteBase: siteBase, siteHref: siteHref, loadScript: loadScript, el: el, download: download, wordHandout: wordHandout, own: own };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showDocxButtons);
   else showDocxButtons();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);
