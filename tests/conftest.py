@@ -55,6 +55,17 @@ def built_site(tmp_path_factory) -> Path:
     return project / "site"
 
 
+@pytest.fixture(scope="session")
+def site_graph(built_site):
+    """The linked knowledge base behind the built site: what its pages should show."""
+    from generator.pipeline import check
+    from generator.project import Project
+
+    checked = check(Project(built_site.parent))
+    assert checked.graph is not None
+    return checked.graph
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site at / and under /kb/, like an intranet server with a sub-path."""
 

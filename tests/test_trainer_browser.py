@@ -29,13 +29,6 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module")
-def site_graph(built_site):
-    checked = check(Project(built_site.parent))
-    assert checked.graph is not None
-    return checked.graph
-
-
 def pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
