@@ -66,24 +66,6 @@ class Comparison:
         return [c.practice for c in self.columns]
 
 
-def region_text(g: Graph, practice: Practice) -> str:
-    kb = g.kb
-    return " › ".join(kb.regions[r].name for r in g.region_path.get(g.region.get(practice.id) or "", []))
-
-
-def place_text(g: Graph, practice: Practice) -> str:
-    """Where a practice runs, for a comparison's 地区 row: "湖北省 › 黄冈市", not "湖北省 › 黄冈市（市）".
-    The level is added only where it differs from the region's own (a township practice filed
-    under its county): "湖北省 › 英山县（乡镇街道）"."""
-    region_id = g.region.get(practice.id)
-    level = g.level[practice.id].value
-    if not region_id:
-        return "全国" if level == "全国" else f"（地区未详，{level}）"
-    region = g.kb.regions[region_id]
-    trail = region_text(g, practice)
-    return trail if region.level.value == level else f"{trail}（{level}）"
-
-
 def practice_sources(g: Graph, practice: Practice) -> list[Source]:
     """The sources a practice cites, each once, in the order first cited."""
     seen: dict[str, Source] = {}
@@ -97,17 +79,17 @@ def practice_sources(g: Graph, practice: Practice) -> list[Source]:
 
 
 def column(g: Graph, practice: Practice) -> Column:
-    org = g.kb.organizations.get(practice.organization)
+    place = g.place(practice)
     steps: dict[Stage, list[tuple[str, str]]] = {}
     for step in practice.steps:
         steps.setdefault(step.stage, []).append((step.name, fold(step.description)))
     return Column(
         practice=practice,
-        org=org.name if org else "",
-        region=region_text(g, practice),
-        region_id=g.region.get(practice.id),
-        level=g.level[practice.id].value,
-        place=place_text(g, practice),
+        org=place.organization.name if place.organization else "",
+        region=place.region_text,
+        region_id=place.region.id if place.region else None,
+        level=place.level.value,
+        place=place.text,
         steps=steps,
         components=[(c.name, fold(c.description)) for c in practice.components],
         outcomes=[(fold(o.text), list(o.figures)) for o in practice.outcomes],

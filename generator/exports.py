@@ -67,18 +67,17 @@ def practice_detail(practice: Practice, g: Graph) -> dict:
 
 def practice_row(practice: Practice, g: Graph, shards: int = 1) -> dict:
     kb = g.kb
-    org = kb.organizations.get(practice.organization)
-    trail = [kb.regions[r].name for r in g.region_path.get(g.region.get(practice.id) or "", [])]
+    place = g.place(practice)
     sources = [kb.sources[c.source] for c in practice.sources if c.source in kb.sources]
     return {
         "id": practice.id,
         "name": practice.name,
         "aliases": practice.aliases,
         "url": site_url(paths.page_of(practice)),
-        "org": org.name if org else "",
-        "province": trail[0] if trail else "",
-        "region": " › ".join(trail),
-        "level": g.level[practice.id].value,
+        "org": place.organization.name if place.organization else "",
+        "province": place.province.name if place.province else "",
+        "region": place.region_text,
+        "level": place.level.value,
         "themes": [kb.themes[t].name for t in practice.themes if t in kb.themes],
         "methods": [kb.methods[m].name for m in practice.methods if m in kb.methods],
         "stages": [s.value for s in Stage if any(step.stage is s for step in practice.steps)],

@@ -55,6 +55,43 @@ class CitedBy:
     citation: Citation
 
 
+@dataclass(frozen=True)
+class Place:
+    """Who runs a practice and where: the one answer every output (pages, tables, the compare
+    view, Word handouts, the search index) gives for a practice's organization, region and level."""
+
+    organization: Organization | None
+    regions: tuple[Region, ...]  # from the province down to the practice's own region
+    level: Level
+
+    @property
+    def region(self) -> Region | None:
+        return self.regions[-1] if self.regions else None
+
+    @property
+    def province(self) -> Region | None:
+        return self.regions[0] if self.regions else None
+
+    @property
+    def region_text(self) -> str:
+        """湖北省 › 黄冈市"""
+        return " › ".join(r.name for r in self.regions)
+
+    @property
+    def text(self) -> str:
+        """The region, with the level only where it differs from the region's own ("湖北省 › 英山县
+        （乡镇街道）", never "湖北省（省）")."""
+        if not self.regions:
+            return "全国" if self.level is Level.NATIONAL else f"（地区未详，{self.level.value}）"
+        return self.region_text if self.regions[-1].level is self.level else f"{self.region_text}（{self.level.value}）"
+
+    @property
+    def line(self) -> str:
+        """组织 · 地区 · 层级, as search results and lists show it."""
+        return " · ".join(x for x in (self.organization.name if self.organization else "", self.region_text,
+                                       self.level.value) if x)
+
+
 @dataclass
 class Graph:
     kb: KnowledgeBase
@@ -89,6 +126,15 @@ class Graph:
     def record(self, key: Key) -> Record | None:
         type_name, record_id = key
         return self.kb.of(TYPES_BY_NAME[type_name]).get(record_id)
+
+    def regions_of(self, region_id: str | None) -> tuple[Region, ...]:
+        """A region and its ancestors, from the province down."""
+        regions = self.kb.regions
+        return tuple(regions[r] for r in self.region_path.get(region_id or "", ()))
+
+    def place(self, practice: Practice) -> Place:
+        return Place(self.kb.organizations.get(practice.organization), self.regions_of(self.region.get(practice.id)),
+                     self.level[practice.id])
 
 
 def _ancestors(kb: KnowledgeBase, region_id: str | None) -> list[str]:

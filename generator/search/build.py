@@ -131,7 +131,6 @@ def record_documents(g: Graph) -> list[Document]:
         return " › ".join(kb.regions[r].name for r in g.region_path.get(region_id or "", []))
 
     for p in kb.practices.values():
-        org = kb.organizations.get(p.organization)
         body = _text(
             p.summary, p.period,
             *(f"{c.name} {c.description}" for c in p.components),
@@ -141,7 +140,7 @@ def record_documents(g: Graph) -> list[Document]:
             *(kb.themes[t].name for t in p.themes if t in kb.themes),
             *p.tags,
         )
-        subtitle = " · ".join(x for x in (org.name if org else "", region_line(g.region.get(p.id)), g.level.get(p.id, "")) if x)
+        subtitle = g.place(p).line
         docs.append(Document(url(p), p.name, p.type_name, subtitle, list(p.aliases), body))
     for o in kb.organizations.values():
         subtitle = " · ".join(x for x in (o.level.value, region_line(o.region)) if x)
