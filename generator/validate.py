@@ -360,13 +360,15 @@ def look_alike_key(name: str) -> str:
 def check_name_text(ctx: Context, record: Record, problems: Problems) -> None:
     """A name or alias must be something a reader can see and tell apart."""
     for loc, value in [(("name",), record.name), *((("aliases", i), a) for i, a in enumerate(record.aliases))]:
+        invisible = _INVISIBLE_IN_NAME.search(value)
+        if not invisible and _WORDLIKE.search(value):
+            continue  # the common case: no line number to look up
         where = (record.path, ctx.line(record, loc), field_path(loc))
         label = "名称" if loc == ("name",) else "别名"
-        invisible = _INVISIBLE_IN_NAME.search(value)
         if invisible:
             problems.error(*where, f"{label}含有不可见字符 U+{ord(invisible.group()):04X}（常见于从网页或 Word 粘贴），"
                                    "读者看不出它与不含这个字符的名称有何不同；请删除")
-        elif not _WORDLIKE.search(value):
+        else:
             problems.error(*where, f"{label}“{shown(value)}”不含任何汉字、字母或数字；请写出真正的{label}")
 
 
