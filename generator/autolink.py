@@ -61,6 +61,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 # Escaped record text is full of character references (&#124;); a match may hold whole ones
 # (an escaped name does) but must not begin or end inside one.
 _REFERENCE = re.compile(r"&#?[A-Za-z0-9]+;")
+_LONGEST_REFERENCE = 32
 # A name must hold a letter, digit or CJK character to be linked ("---" or "!!!" would match
 # syntax); kb check refuses such names, this guards the linker itself.
 _WORDLIKE = re.compile(r"[^\W_]")
@@ -124,13 +125,16 @@ class Linker:
             starts.append(m.start())
             ends.append(m.end())
 
-        cuts: set[int] = set()  # positions inside a character reference
-        if "&" in markdown:
-            for m in _REFERENCE.finditer(markdown):
-                cuts.update(range(m.start() + 1, m.end()))
+        def inside_reference(position: int) -> bool:
+            """Whether ``position`` falls between the & and the ; of a character reference."""
+            amp = markdown.rfind("&", max(0, position - _LONGEST_REFERENCE), position)
+            if amp < 0:
+                return False
+            found = _REFERENCE.match(markdown, amp)
+            return found is not None and amp < position < found.end()
 
         def protected(start: int, end: int) -> bool:
-            if start in cuts or end in cuts:
+            if inside_reference(start) or inside_reference(end):
                 return True
             i = bisect.bisect_right(starts, start) - 1
             if i >= 0 and ends[i] > start:

@@ -244,6 +244,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates are package files: no stat() per page to see if they changed
     )
     env.filters.update(md=md, cell=cell, line=line, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
                        safe_title=safe_title, field_label=field_label)
