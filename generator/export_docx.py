@@ -43,7 +43,7 @@ from .link import Graph
 from .markdown_text import join_lines
 from .model import Course, Practice, Record, Stage
 from .problems import UserError
-from .validate import NameIndex
+from .names import NameIndex
 from .wordml import Body, comparison_widths, fit, table
 
 BODY_FONT = ("Times New Roman", "宋体")

@@ -31,7 +31,7 @@ from .model import (
 from .load import locate
 from .problems import Problems
 from .text import pinyin_key
-from .validate import iter_models, iter_strings
+from .walk import iter_models, iter_strings
 
 Key = tuple[str, str]  # (type name, id)
 

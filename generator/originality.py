@@ -29,7 +29,8 @@ from pydantic import BaseModel, StringConstraints
 from . import text as textutil
 from .model import MAX_TEXT_CHARS, RECORD_TYPES, Citation, KnowledgeBase, Record, Source
 from .problems import Problems, field_path
-from .validate import iter_models, source_seed
+from .excerpts import source_seed
+from .walk import iter_models
 
 MIN_RUN = 30  # characters in common that make a field a copy
 LIST_ITEM_CHARS = 8  # the longest piece between list separators that counts as a list item

@@ -7,7 +7,6 @@ and never touched. Ids are validated ASCII slugs, so a path can never leave its 
 from __future__ import annotations
 
 import hashlib
-import posixpath
 from functools import lru_cache
 
 from .model import ID_PATTERN, Course, Method, Organization, Practice, Record, Region, Source, Term, Theme

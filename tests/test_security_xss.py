@@ -47,7 +47,7 @@ NOT_SHOWN_PATTERN = re.compile(r"\.inferred\[\d+\]\.field$")
 
 BUILD_WITHOUT_LINK_RULES = """
 import sys
-import generator.validate as v
+import generator.rules as v
 v.unsafe_link = lambda text: False
 v.safe_url = lambda url: True
 from generator.cli import main
