@@ -70,6 +70,7 @@ _WORDLIKE = re.compile(r"[^\W_]")
 class Linker:
     def __init__(self, targets: dict[str, Target]):
         """``targets`` maps a surface name to what it should link to."""
+        self.targets = dict(targets)  # surface -> target: what the incremental generator compares
         self.automaton = ahocorasick.Automaton()
         self.size = 0
         for surface, target in targets.items():

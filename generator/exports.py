@@ -7,6 +7,7 @@ from file:// may load a <script> but may not fetch() a file.
 from __future__ import annotations
 
 import json
+from functools import partial
 import math
 import re
 import zlib
@@ -16,7 +17,6 @@ from .citation import gbt7714
 from .link import Graph
 from .markdown_text import join_lines
 from .model import Practice, Stage
-from .text import pinyin_key
 
 DATA_FOLDER = "explore/data"
 # The compare view's details (steps, components, outcomes, sources) are in shards of about
@@ -90,24 +90,50 @@ def practice_row(practice: Practice, g: Graph, shards: int = 1) -> dict:
     }
 
 
-def data_files(graph: Graph) -> dict[str, bytes]:
-    practices = sorted(graph.kb.practices.values(), key=lambda p: pinyin_key(p.name))
-    shards = shard_count(len(practices))
-    rows = [practice_row(p, graph, shards) for p in practices]
-    files = {f"{DATA_FOLDER}/practices.js": as_script("KB_PRACTICES", {
+def _practice_rows(shards: int, g: Graph) -> bytes:
+    """The browse and compare views' list of every practice, from one cached row per practice."""
+    practices = g.practices_sorted(g.kb.practices)
+    rows = [g.piece(("row", p.id, shards), partial(_row, p.id, shards)) if hasattr(g, "piece") else practice_row(p, g, shards)
+            for p in practices]
+    return as_script("KB_PRACTICES", {
         "stages": [s.value for s in Stage],
         "levels": ["全国", "省", "市", "县区", "乡镇街道"],
         "practices": rows,
-    })}
-    details: dict[str, dict] = {}
-    for practice, row in zip(practices, rows):
-        details.setdefault(row["detail"], {})[practice.id] = practice_detail(practice, graph)
-    for path, payload in details.items():
-        files[path] = merge_script("KB_DETAIL", payload)
+    })
+
+
+def _row(practice_id: str, shards: int, g: Graph) -> dict:
+    return practice_row(g.kb.practices[practice_id], g, shards)
+
+
+def _detail_shard(ids: tuple[str, ...], g: Graph) -> bytes:
+    return merge_script("KB_DETAIL", {pid: practice_detail(g.kb.practices[pid], g) for pid in ids})
+
+
+def _docx_base(g: Graph) -> bytes:
     from .export_docx import base_script
 
-    files[f"{DATA_FOLDER}/docx-base.js"] = base_script()  # the fixed parts of a Word handout, for docx.js
-    return files
+    return base_script()  # the fixed parts of a Word handout, for docx.js
+
+
+def data_jobs(graph: Graph) -> list:
+    """The data files, as jobs: the practice list, one detail shard per hundred practices (each
+    made from the practices it holds), the Word handout's fixed parts."""
+    from .render import Job
+
+    ids = sorted(graph.kb.practices)
+    shards = shard_count(len(ids))
+    members: dict[str, list[str]] = {}
+    for pid in ids:
+        members.setdefault(detail_shard(pid, shards), []).append(pid)
+    jobs = [Job(f"{DATA_FOLDER}/practices.js", partial(_practice_rows, shards), (shards,))]
+    jobs += [Job(path, partial(_detail_shard, tuple(members[path])), tuple(members[path])) for path in sorted(members)]
+    jobs.append(Job(f"{DATA_FOLDER}/docx-base.js", _docx_base))
+    return jobs
+
+
+def data_files(graph: Graph) -> dict[str, bytes]:
+    return {job.path: job.make(graph) for job in data_jobs(graph)}
 
 
 def merge_script(variable: str, payload: dict) -> bytes:

@@ -7,6 +7,7 @@ things up and page output never depends on the order files were read in.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,11 @@ class Graph:
     def place(self, practice: Practice) -> Place:
         return Place(self.kb.organizations.get(practice.organization), self.regions_of(self.region.get(practice.id)),
                      self.level[practice.id])
+
+
+# The graph's indexes (every field but the knowledge base and the linker): what the tracking
+# door wraps and what the incremental generator compares between two runs.
+INDEX_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Graph) if f.name not in ("kb", "linker"))
 
 
 def _ancestors(kb: KnowledgeBase, region_id: str | None) -> list[str]:

@@ -15,6 +15,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterable
 
 import jinja2
@@ -260,10 +261,15 @@ ENV = _env()
 
 def render(template: str, path: str, graph: Graph, **context: Any) -> PageOut:
     page = Page(path, graph)
+    reads = getattr(graph, "reads", None)  # a TrackedGraph records what the page is made of
+    if reads is not None:
+        reads.add(("t", template))
     text = ENV.get_template(template).render(p=page, g=graph, kb=graph.kb, **context)
     if graph.linker is not None:
         skip = frozenset(context.get("self_keys", ()))
-        text, _ = graph.linker.link(text, path, skip)
+        text, linked = graph.linker.link(text, path, skip)
+        if reads is not None:
+            reads.update(("l", *key) for key in linked)  # their hover texts are in this page
     return PageOut(path, text)
 
 
@@ -360,28 +366,38 @@ def _sorted(records: Iterable[Record]) -> list:
     return sorted(records, key=lambda r: pinyin_key(r.name))
 
 
-def render_indexes(g: Graph) -> list[PageOut]:
-    kb = g.kb
-    pages = []
+def render_regions_index(g: Graph) -> PageOut:
     from .tilemap import COLUMNS, ROWS, province_tiles
 
-    provinces = [r for r in _sorted(kb.regions.values()) if r.parent is None]
-    pages.append(render("regions_index.md.j2", paths.index_page("regions"), g, provinces=provinces,
-                        tiles=province_tiles(g), tile_columns=COLUMNS, tile_rows=ROWS))
-    pages.append(render("themes_index.md.j2", paths.index_page("themes"), g, themes=_sorted(kb.themes.values())))
-    orgs = sorted(kb.organizations.values(), key=lambda o: (list(Level).index(o.level), pinyin_key(o.name)))
-    pages.append(render("organizations_index.md.j2", paths.index_page("organizations"), g, orgs=orgs))
-    pages.append(render("methods_index.md.j2", paths.index_page("methods"), g, methods=_sorted(kb.methods.values())))
-    sources = [s for s in _sorted(kb.sources.values()) if s.part_of is None]
-    pages.append(render("sources_index.md.j2", paths.index_page("sources"), g, sources=sources))
-    pages.append(render_practices_index(g))
-    pages.append(render_a_to_z(g))
-    pages.append(render_timeline(g))
-    pages.append(render_compare(g))
-    pages.append(render_courses_index(g))
-    pages.append(render("tags.md.j2", paths.explore_page("tags"), g))
-    pages.append(render_stats(g))
-    return pages
+    provinces = [r for r in _sorted(g.kb.regions.values()) if r.parent is None]
+    return render("regions_index.md.j2", paths.index_page("regions"), g, provinces=provinces,
+                  tiles=province_tiles(g), tile_columns=COLUMNS, tile_rows=ROWS)
+
+
+def render_themes_index(g: Graph) -> PageOut:
+    return render("themes_index.md.j2", paths.index_page("themes"), g, themes=_sorted(g.kb.themes.values()))
+
+
+def render_organizations_index(g: Graph) -> PageOut:
+    orgs = sorted(g.kb.organizations.values(), key=lambda o: (list(Level).index(o.level), pinyin_key(o.name)))
+    return render("organizations_index.md.j2", paths.index_page("organizations"), g, orgs=orgs)
+
+
+def render_methods_index(g: Graph) -> PageOut:
+    return render("methods_index.md.j2", paths.index_page("methods"), g, methods=_sorted(g.kb.methods.values()))
+
+
+def render_sources_index(g: Graph) -> PageOut:
+    sources = [s for s in _sorted(g.kb.sources.values()) if s.part_of is None]
+    return render("sources_index.md.j2", paths.index_page("sources"), g, sources=sources)
+
+
+def render_tags(g: Graph) -> PageOut:
+    return render("tags.md.j2", paths.explore_page("tags"), g)
+
+
+def render_indexes(g: Graph) -> list[PageOut]:
+    return [make(g) for _path, make in INDEX_PAGES]
 
 
 def render_stats(g: Graph) -> PageOut:
@@ -479,6 +495,52 @@ RECORD_RENDERERS: tuple[tuple[type[Record], Callable[[Any, Graph], PageOut]], ..
 )
 
 
+# Every page that is not a record's own, with the path it is written to.
+INDEX_PAGES: tuple[tuple[str, Callable[[Graph], PageOut]], ...] = (
+    (paths.GLOSSARY_PAGE, render_glossary),
+    (paths.index_page("regions"), render_regions_index),
+    (paths.index_page("themes"), render_themes_index),
+    (paths.index_page("organizations"), render_organizations_index),
+    (paths.index_page("methods"), render_methods_index),
+    (paths.index_page("sources"), render_sources_index),
+    (paths.index_page("practices"), render_practices_index),
+    (paths.explore_page("a-z"), render_a_to_z),
+    (paths.explore_page("timeline"), render_timeline),
+    (paths.explore_page("compare"), render_compare),
+    (paths.index_page("courses"), render_courses_index),
+    (paths.explore_page("tags"), render_tags),
+    (paths.explore_page("stats"), render_stats),
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One generated file: where it goes and how it is made from the graph. ``signature`` is
+    whatever else decides its content (the practices a data shard holds): a job whose signature
+    changed is made again even if nothing it read did."""
+
+    path: str
+    make: Callable[[Graph], str | bytes]
+    signature: tuple = ()
+
+
+def _record_page(renderer: Callable[[Any, Graph], PageOut], record_type: type[Record], record_id: str, g: Graph) -> str:
+    return renderer(g.kb.of(record_type)[record_id], g).content
+
+
+def _index_page(make: Callable[[Graph], PageOut], g: Graph) -> str:
+    return make(g).content
+
+
+def page_jobs(g: Graph) -> list[Job]:
+    """Every page the generator writes: record pages, then the glossary and index pages."""
+    jobs = [Job(paths.record_page(record_type.type_name, record_id), partial(_record_page, renderer, record_type, record_id))
+            for record_type, renderer in RECORD_RENDERERS
+            for record_id in sorted(g.kb.of(record_type))]
+    jobs += [Job(path, partial(_index_page, make)) for path, make in INDEX_PAGES]
+    return jobs
+
+
 # Record pages are independent of each other once the graph is linked, so a large knowledge
 # base renders them in two processes (the build machines have two cores). Forked workers
 # inherit the graph; only the rendered text travels back. KB_JOBS=1 turns this off.
@@ -486,15 +548,9 @@ PARALLEL_FROM = 1500  # pages; below this, starting a worker costs more than it 
 _FORKED: dict[str, Any] = {}
 
 
-def _record_jobs(g: Graph) -> list[tuple[Callable, Record]]:
-    return [(renderer, g.kb.of(record_type)[record_id])
-            for record_type, renderer in RECORD_RENDERERS
-            for record_id in sorted(g.kb.of(record_type))]
-
-
 def _render_slice(start: int, stop: int) -> list[tuple[str, str]]:
-    g, jobs = _FORKED["graph"], _FORKED["jobs"]
-    return [(page.path, page.content) for page in (renderer(record, g) for renderer, record in jobs[start:stop])]
+    g, jobs, make = _FORKED["graph"], _FORKED["jobs"], _FORKED["make"]
+    return [(job.path, make(job, g)) for job in jobs[start:stop]]
 
 
 def _workers(pages: int) -> int:
@@ -506,28 +562,42 @@ def _workers(pages: int) -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def render_all(g: Graph) -> list[PageOut]:
-    jobs = _record_jobs(g)
+def _plain(job: Job, g: Graph):
+    return job.make(g)
+
+
+def run_jobs(g: Graph, jobs: list[Job], make: Callable[[Job, Graph], Any] = _plain) -> list[tuple[str, Any]]:
+    """(path, result) for every job, in two processes when there are many. ``make`` runs one
+    job (the incremental generator passes one that records what the job read)."""
     workers = _workers(len(jobs))
     if workers == 1:
-        pages = [renderer(record, g) for renderer, record in jobs]
-        return [*pages, render_glossary(g), *render_indexes(g)]
-    # The parent renders the index pages (about a quarter of the work, measured) and a
-    # smaller share of the records while the workers take the rest.
-    share = int(len(jobs) * 0.7 / workers)
-    rest = -(-(len(jobs) - share) // (workers - 1))
-    _FORKED.update(graph=g, jobs=jobs)
+        return [(job.path, make(job, g)) for job in jobs]
+    # The parent takes the pages at the end (the index pages: about a quarter of the work,
+    # measured) and a smaller share of the records while the workers take the rest.
+    records = [job for job in jobs if job.path not in _INDEX_PATHS]
+    last = [job for job in jobs if job.path in _INDEX_PATHS]
+    share = int(len(records) * 0.7 / workers)
+    rest = -(-(len(records) - share) // (workers - 1))
+    _FORKED.update(graph=g, jobs=records, make=make)
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-            futures = [pool.submit(_render_slice, start, start + rest) for start in range(share, len(jobs), rest)]
-            indexes = [render_glossary(g), *render_indexes(g)]
-            pages = [renderer(record, g) for renderer, record in jobs[:share]]
+            futures = [pool.submit(_render_slice, start, start + rest) for start in range(share, len(records), rest)]
+            done = [(job.path, make(job, g)) for job in last]
+            done += [(job.path, make(job, g)) for job in records[:share]]
             for future in futures:
-                pages.extend(PageOut(path, content) for path, content in future.result())
+                done.extend(future.result())
     finally:
         _FORKED.clear()
-    return [*pages, *indexes]
+    order = {job.path: i for i, job in enumerate(jobs)}
+    return sorted(done, key=lambda item: order[item[0]])
+
+
+_INDEX_PATHS = frozenset(path for path, _ in INDEX_PAGES)
+
+
+def render_all(g: Graph) -> list[PageOut]:
+    return [PageOut(path, content) for path, content in run_jobs(g, page_jobs(g))]
 
 
 def counts(g: Graph) -> Counter:

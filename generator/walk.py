@@ -125,3 +125,4 @@ def iter_strings(value: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
                          if fields[name] is not None and not isinstance(fields[name], (int, float, dt.date)))
         elif isinstance(item, list):
             stack.extend((where + (i,), item[i]) for i in range(len(item) - 1, -1, -1))
+

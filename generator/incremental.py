@@ -1,0 +1,258 @@
+"""Incremental generation: after an edit, make again only the files whose inputs changed.
+
+Every generated file (a page, a data file) is made by a ``Job`` reading the graph through the
+tracking door (``generator.tracking``), so each file comes with the set of keys it read. Between
+two runs, ``changes`` compares the old and the new knowledge base and graph and names what
+differs: records, graph facts, first-mention links. A file is made again only when one of its
+keys is among them (or its job's signature changed); everything else is the bytes of the last
+run. A full run and a run after any sequence of edits give the same files — the tests check it
+on random edit sequences.
+
+Pieces of a file can be cached the same way (``TrackedGraph.piece``): the practice list is
+assembled from one cached row per practice, so an edit re-makes one row, not twenty thousand.
+
+Names are the one input that is not a lookup: when a practice, method or term is renamed, added
+or removed, a page whose text merely contains the name gains or loses a link. Such pages are
+found by searching the text of the records each file read (and the templates and the
+generator's own literal text) for the names that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .link import INDEX_FIELDS, Graph
+from .model import RECORD_TYPES
+from .tracking import ALL, Reads, TrackedGraph
+
+
+
+@dataclass
+class Entry:
+    reads: frozenset
+    value: Any
+    signature: tuple = ()
+
+
+@dataclass
+class Memo:
+    """Cached results keyed by job path or piece key, each with the keys it read, and the
+    reverse index from a read key to the entries that read it."""
+
+    entries: dict[Any, Entry] = field(default_factory=dict)
+    readers: dict[tuple, set] = field(default_factory=lambda: defaultdict(set))
+
+    def store(self, key: Any, entry: Entry) -> None:
+        self.forget(key)
+        self.entries[key] = entry
+        for read in entry.reads:
+            self.readers[read].add(key)
+
+    def forget(self, key: Any) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            for read in old.reads:
+                holders = self.readers.get(read)
+                if holders is not None:
+                    holders.discard(key)
+                    if not holders:
+                        del self.readers[read]
+
+    def invalidate(self, changed: set) -> set:
+        """Drop every entry that read a changed key; returns their keys."""
+        dropped: set = set()
+        for key in changed:
+            dropped |= self.readers.get(key, set())
+        for key in dropped:
+            self.forget(key)
+        return dropped
+
+    def run(self, key: Any, make: Callable[[TrackedGraph], Any], graph: Graph, signature: tuple = (),
+            parent: Reads | None = None) -> Any:
+        """The cached value of ``key``, or ``make`` run through the tracking door and cached."""
+        entry = self.entries.get(key)
+        if entry is None or entry.signature != signature:
+            reads = Reads()
+            tracked = TrackedGraph(graph, reads)
+            tracked.piece = lambda piece_key, piece_make: self.run(piece_key, piece_make, graph, parent=reads)
+            value = make(tracked)
+            entry = Entry(frozenset(reads), value, signature)
+            self.store(key, entry)
+        if parent is not None:
+            parent.update(entry.reads)  # a file depends on what its pieces read
+        return entry.value
+
+
+# --- what changed between two runs ----------------------------------------------------------------
+
+
+def _same_index_value(a: Any, b: Any) -> bool:
+    # A missing key and an empty list (a defaultdict's default) mean the same to a page.
+    return (a or None) == (b or None)
+
+
+def record_changes(old: Graph, new: Graph) -> set:
+    changed: set = set()
+    for record_type in RECORD_TYPES:
+        before, after = old.kb.of(record_type), new.kb.of(record_type)
+        name = record_type.type_name
+        differs = False
+        for record_id in before.keys() | after.keys():
+            a, b = before.get(record_id), after.get(record_id)
+            if a is b:
+                continue
+            if a is None or b is None or a != b or a.path != b.path:
+                changed.add(("r", name, record_id))
+                differs = True
+        if differs:
+            changed.add(("r", name, ALL))
+    return changed
+
+
+def fact_changes(old: Graph, new: Graph) -> set:
+    changed: set = set()
+    for name in INDEX_FIELDS:
+        before, after = getattr(old, name), getattr(new, name)
+        differs = False
+        for key in before.keys() | after.keys():
+            if not _same_index_value(before.get(key), after.get(key)):
+                changed.add(("f", name, key))
+                differs = True
+        if differs:
+            changed.add(("f", name, ALL))
+    return changed
+
+
+def link_changes(old: Graph, new: Graph) -> tuple[set, set[str]]:
+    """Links whose target or hover text changed (as keys), and the names that now link
+    elsewhere or no longer link at all (searched for in the pages, see ``Incremental``)."""
+    before = old.linker.targets if old.linker is not None else {}
+    after = new.linker.targets if new.linker is not None else {}
+    changed: set = set()
+    surfaces: set[str] = set()
+    for surface in before.keys() | after.keys():
+        a, b = before.get(surface), after.get(surface)
+        if a == b:
+            continue
+        for target in (a, b):
+            if target is not None:
+                changed.add(("l", *target.key))
+        if a is None or b is None or a.key != b.key or a.priority != b.priority:
+            surfaces.add(surface)
+    return changed, surfaces
+
+
+def changes(old: Graph, new: Graph) -> tuple[set, set[str]]:
+    """What differs between two runs: keys (records, facts, links) and names to look for."""
+    links, surfaces = link_changes(old, new)
+    return record_changes(old, new) | fact_changes(old, new) | links, surfaces
+
+
+# --- the generator ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    made: dict[str, bytes]  # files made in this run whose bytes differ from the last run's
+    removed: set[str]  # files of the last run that are gone
+    paths: list[str]  # every generated file now
+    remade: set[str] = field(default_factory=set)  # every file made again (changed or not)
+
+
+def _encode(value: Any) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Incremental:
+    """Generated files across the runs of one session (``kb serve``, or a build that kept the
+    last build's state): the first run makes everything, later runs what an edit touched.
+
+    Only a digest of each file is kept here; the files themselves are wherever the caller
+    writes them (docs/), and ``read`` gives one back when the names to link have changed and
+    the pages that show a changed name must be found."""
+
+    def __init__(self, read: Callable[[str], bytes | None]):
+        self.memo = Memo()
+        self.graph: Graph | None = None
+        self.read = read
+
+    def jobs(self, graph: Graph) -> list:
+        from .exports import data_jobs
+        from .render import page_jobs
+
+        return page_jobs(graph) + data_jobs(graph)
+
+    def run(self, graph: Graph) -> Outcome:
+        digests = {key: entry.value for key, entry in self.memo.entries.items() if isinstance(key, str)}
+        old_paths = set(digests)
+        if self.graph is not None:
+            keys, surfaces = changes(self.graph, graph)
+            self.memo.invalidate(keys)
+            for path in self.showing(surfaces, old_paths):
+                self.memo.forget(path)
+        jobs = self.jobs(graph)
+        paths = [job.path for job in jobs]
+        for gone in old_paths - set(paths):
+            self.memo.forget(gone)
+        stale = [job for job in jobs if job.path not in self.memo.entries
+                 or self.memo.entries[job.path].signature != job.signature]
+        made: dict[str, bytes] = {}
+        if self.graph is None:
+            for path, (data, reads, signature) in self._make_all(graph, stale):
+                self.memo.store(path, Entry(reads, _digest(data), signature))
+                made[path] = data
+        else:
+            for job in stale:
+                data = _encode(self.memo.run(job.path, job.make, graph, job.signature))
+                self.memo.entries[job.path].value = _digest(data)  # keep the digest, not the bytes
+                if digests.get(job.path) != self.memo.entries[job.path].value:
+                    made[job.path] = data
+        self.graph = graph
+        return Outcome(made, old_paths - set(paths), paths, {job.path for job in stale})
+
+    def showing(self, surfaces: set[str], paths: set[str]) -> set[str]:
+        """The pages that show one of ``surfaces`` (a name that was added, removed or moved to
+        another record): such a page may now link the name, or no longer. Read back from where
+        the pages were written — at 20,000 records a few hundred megabytes, read only when a
+        name changes."""
+        if not surfaces:
+            return set()
+        from .markdown_text import escape_inline
+
+        forms = [form.encode("utf-8") for s in surfaces for form in {s, escape_inline(s)}]
+        found = set()
+        for path in paths:
+            if not path.endswith(".md"):
+                continue  # data files are not linked
+            data = self.read(path)
+            if data is None or any(form in data for form in forms):
+                found.add(path)
+        return found
+
+    def _make_all(self, graph: Graph, jobs: list) -> list:
+        """The first run: every job, in two processes when there are many (``render.run_jobs``),
+        each with the keys it read."""
+        from .render import run_jobs
+
+        return [(path, (_encode(value), reads, signature))
+                for path, (value, reads, signature) in run_jobs(graph, jobs, _tracked_make)]
+
+
+def _tracked_make(job, graph: Graph):
+    reads = Reads()
+    tracked = TrackedGraph(graph, reads)
+    tracked.piece = lambda key, make: make(tracked)  # pieces are cached from the second run on
+    value = job.make(tracked)
+    return value, frozenset(reads), job.signature
+
+
+def regenerate_all(graph: Graph) -> dict[str, bytes]:
+    """Every generated file from scratch: what an incremental run must equal."""
+    return {job.path: _encode(job.make(graph)) for job in Incremental(lambda path: None).jobs(graph)}
