@@ -111,7 +111,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(project: Project, site_dir: Path, strict: bool, quiet: bool) -> list[str]:
+def run_mkdocs(project: Project, site_dir: Path, strict: bool, quiet: bool, preloaded=None) -> list[str]:
     """Build with mkdocs into ``site_dir``; returns its warnings, raises BuildFailed."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -125,6 +125,9 @@ def run_mkdocs(project: Project, site_dir: Path, strict: bool, quiet: bool) -> l
         logger.setLevel(logging.WARNING)
     try:
         config = load_config(str(project.config_file), site_dir=str(site_dir), strict=strict)
+        plugin = config.plugins.get("kb")
+        if plugin is not None and preloaded is not None:
+            plugin.preloaded = preloaded  # the data kb build has loaded and checked already
         build(config)
     except PluginError as exc:
         raise BuildFailed(str(exc)) from None
@@ -173,14 +176,11 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
     with build_lock(project, announce), sigterm_as_interrupt():
         graph, problems = load_graph(project)  # raises DataError before anything is touched
         reproducible_timestamp(graph)
-        from .mkdocs_plugin import hand_over
-
-        hand_over(project.root.resolve(), (graph, problems))
         remove_leftovers(project)
         tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
         try:
             tmp.chmod(site_mode())
-            warnings = run_mkdocs(project, tmp, strict, quiet)
+            warnings = run_mkdocs(project, tmp, strict, quiet, preloaded=(project.root.resolve(), (graph, problems)))
             swap_in(tmp, project.site_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

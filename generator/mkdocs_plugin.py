@@ -29,10 +29,6 @@ from .project import Project
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
-# mkdocs serve makes a new plugin instance for every rebuild; what must outlive one lives here.
-# "watching" turns true once serve's first build is done and its file watcher is set up.
-_SESSION = {"serving": False, "watching": False, "graph": None, "flagged": set()}
-
 PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -47,11 +43,6 @@ class KnowledgeBaseConfig(Config):
     autolink = c.Type(bool, default=True)
     # Write the search index (turned off only by benchmarks that measure without search).
     search = c.Type(bool, default=True)
-
-
-def hand_over(root: Path, checked) -> None:
-    """kb build has loaded and checked the data already; let the next on_config use it."""
-    _SESSION["preloaded"] = (root, checked)
 
 
 def format_problems(exc: DataError) -> str:
@@ -113,48 +104,57 @@ class BackgroundIndex:
                     log.warning(f"kb：检索索引未能更新（{type(exc).__name__}: {exc}）")
 
 
-_BACKGROUND_INDEX = BackgroundIndex()
-
 
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
+    """State lives on the instance: a plugin with ``on_startup`` is created once per ``mkdocs
+    serve`` and kept for every rebuild (mkdocs ≥ 1.4), so the serve session (parsed files, last
+    graph, incremental generator) and the background index outlive each rebuild."""
+
     def __init__(self):
         super().__init__()
         self.graph = None
         self.project: Project | None = None
+        self.serving = False
+        self.watching = False  # turns true once serve's first build is done and its watcher is set up
+        self.session = None  # pipeline.Session while serving
+        self.preloaded = None  # (project root, (graph, problems)) handed over by kb build
+        self.flagged: set[str] = set()
+        self.background = BackgroundIndex()
+        self.problems: list[str] = []
 
     def on_startup(self, *, command, dirty):
-        _SESSION["serving"] = command == "serve"
-        if _SESSION["serving"] and "load_cache" not in _SESSION:
-            from .load import LoadCache
-
-            _SESSION["load_cache"] = LoadCache()  # parsed records kept between the rebuilds
+        self.serving = command == "serve"
 
     def on_config(self, config):
-        from .pipeline import generate
+        from .pipeline import Session, generate
 
         root = Path(config.config_file_path).resolve().parent
         self.project = Project(root)
-        self.problems: list[str] = []
+        self.problems = []
         data_dir = (root / self.config.data_dir).resolve()
         if data_dir != self.project.data_dir.resolve():
             raise PluginError("kb 插件目前只支持项目根目录下的 data/ 文件夹")
         try:
-            preloaded = _SESSION.pop("preloaded", None)
-            checked = preloaded[1] if preloaded and preloaded[0] == root else None
-            generated = generate(self.project, checked, cache=_SESSION.get("load_cache"))
+            if self.serving:
+                if self.session is None or self.session.project != self.project:
+                    self.session = Session(self.project)
+                generated = self.session.generate()
+            else:
+                preloaded, self.preloaded = self.preloaded, None
+                checked = preloaded[1] if preloaded and preloaded[0] == root else None
+                generated = generate(self.project, checked)
         except UserError as exc:  # e.g. write.UnsafePath: a symlinked generated folder
             raise PluginError(str(exc)) from None
         except DataError as exc:
-            if not (_SESSION["serving"] and _SESSION["graph"] is not None):
+            if not (self.serving and self.graph is not None):
                 raise PluginError(format_problems(exc)) from None
             # While previewing, keep serving the last good pages and say on every page what
             # is wrong, instead of a server that hangs until the YAML is fixed.
             self.problems = [p.format() for p in exc.problems.errors]
             log.error(format_problems(exc))
-            self.graph = _SESSION["graph"]
             self._flag_pages(exc, config)
         else:
-            self.graph = _SESSION["graph"] = generated.graph
+            self.graph = generated.graph
             self._unflag_pages(config)
             if generated.written or generated.removed:
                 log.info(f"kb：生成页面 {generated.written} 个，删除 {generated.removed} 个")
@@ -188,13 +188,13 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         for child in sorted(docs_dir.iterdir()):
             if child.is_dir() and not child.is_symlink() and child.name not in paths.GENERATED_FOLDERS:
                 server.watch(str(child))
-        _SESSION["watching"] = True
+        self.watching = True
         return server
 
     def on_shutdown(self):
         # mkdocs serve removes its site folder next: let no index write race with that.
-        if _SESSION["watching"]:
-            _BACKGROUND_INDEX.stop()
+        if self.watching:
+            self.background.stop()
 
     def on_files(self, files: Files, config):
         self._add_handouts(files, config)
@@ -239,21 +239,17 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         The built copy is made old, not the source touched: the watcher sees docs/index.md,
         and touching it started a new rebuild after every rebuild for as long as the data
         stayed broken."""
-        pages = {"index.md"}
-        for problem in exc.problems.errors:
-            parts = problem.path.split("/")
-            if len(parts) == 3 and parts[0] == "data" and parts[1] in paths.PAGE_FOLDERS.values():
-                pages.add(f"{parts[1]}/{parts[2].rsplit('.', 1)[0]}.md")
+        pages = {"index.md"} | {page for page in map(paths.page_of_record_file, (p.path for p in exc.problems.errors)) if page}
         for rel in pages:
             if (self.project.docs_dir / rel).is_file():
                 self._outdate(rel, config)
-                _SESSION["flagged"].add(rel)
+                self.flagged.add(rel)
 
     def _unflag_pages(self, config) -> None:
-        for rel in _SESSION["flagged"]:
+        for rel in self.flagged:
             if (self.project.docs_dir / rel).is_file():
                 self._outdate(rel, config)
-        _SESSION["flagged"].clear()
+        self.flagged.clear()
 
     @staticmethod
     def _outdate(rel: str, config) -> None:
@@ -314,8 +310,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             return
         if os.environ.get("KB_NO_SEARCH"):
             return
-        if _SESSION["watching"]:
-            _BACKGROUND_INDEX.submit(self.graph, Path(config.site_dir), Path(config.docs_dir))
+        if self.watching:
+            self.background.submit(self.graph, Path(config.site_dir), Path(config.docs_dir))
             return
         from .search.build import write_search_index
 

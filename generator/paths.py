@@ -7,6 +7,7 @@ and never touched. Ids are validated ASCII slugs, so a path can never leave its 
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePosixPath
 from functools import lru_cache
 
 from .model import ID_PATTERN, Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
@@ -94,3 +95,16 @@ def tag_slug(name: str, separator: str = "-") -> str:
     if slug == name:
         return slug
     return f"{slug}~{hashlib.sha1(name.encode('utf-8')).hexdigest()[:10]}"
+
+
+def page_of_record_file(record_file: str) -> str | None:
+    """The page generated from a record file ("data/practices/x.yaml" -> "practices/x.md"), or
+    None for a path that is not a record file with a page of its own."""
+    from .model import TYPES_BY_FOLDER
+
+    parts = PurePosixPath(record_file).parts
+    record_type = TYPES_BY_FOLDER.get(parts[1]) if len(parts) == 3 and parts[0] == "data" else None
+    stem = PurePosixPath(record_file).stem
+    if record_type is None or record_type.type_name not in PAGE_FOLDERS or not ID_PATTERN.match(stem):
+        return None
+    return record_page(record_type.type_name, stem)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .link import Graph, link, read_handwritten
 from .render import render_all
-from .write import WriteResult, write_files
+from .write import WriteResult, write_changed, write_files
 from .load import LoadCache, load_all
 from .model import KnowledgeBase
 from .problems import DataError, Problems
@@ -74,3 +74,34 @@ def generate(project: Project, checked: tuple[Graph, Problems] | None = None,
     graph, problems = checked if checked is not None else load_graph(project, cache)
     result: WriteResult = write_files(project.docs_dir, render_files(graph))
     return Generated(graph, problems, result.written, result.unchanged, result.removed)
+
+
+class Session:
+    """What ``kb serve`` keeps between rebuilds: the parsed files (only changed files are read
+    again), the last good graph and the incremental generator (only files whose inputs changed
+    are made and written again)."""
+
+    def __init__(self, project: Project):
+        from .incremental import Incremental
+
+        self.project = project
+        self.load_cache = LoadCache()
+        self.incremental = Incremental(self._read_back)
+        self.graph: Graph | None = None
+
+    def _read_back(self, rel: str) -> bytes | None:
+        try:
+            return (self.project.docs_dir / rel).read_bytes()
+        except OSError:
+            return None
+
+    def generate(self) -> Generated:
+        graph, problems = load_graph(self.project, self.load_cache)
+        first = self.graph is None
+        outcome = self.incremental.run(graph)
+        if first:  # docs/ may hold any earlier run's pages: make it hold exactly these
+            result = write_files(self.project.docs_dir, outcome.made)
+        else:
+            result = write_changed(self.project.docs_dir, outcome.made, outcome.removed)
+        self.graph = graph
+        return Generated(graph, problems, result.written, result.unchanged, result.removed)

@@ -98,3 +98,21 @@ def write_files(docs_dir: Path, files: dict[str, bytes]) -> WriteResult:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return result
+
+
+def write_changed(docs_dir: Path, made: dict[str, bytes], removed: set[str]) -> WriteResult:
+    """Write the files an incremental run made and delete the ones it no longer makes, without
+    looking at the thousands of files that stayed as they were."""
+    result = WriteResult()
+    safe_dirs: set[Path] = set()
+    for rel in sorted(made):
+        if write_if_changed(target_path(docs_dir, rel, safe_dirs), made[rel]):
+            result.written += 1
+        else:
+            result.unchanged += 1
+    for rel in sorted(removed):
+        path = target_path(docs_dir, rel, safe_dirs)
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            result.removed += 1
+    return result
