@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import text as textutil
@@ -59,6 +60,7 @@ _INVISIBLE_IN_NAME = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u1
 _WORDLIKE = re.compile(r"[^\W_]")  # a letter, digit or CJK character
 
 
+@lru_cache(maxsize=1 << 18)  # every name is folded on every check; 繁→简 is the slow part
 def look_alike_key(name: str) -> str:
     """The form in which two names a reader cannot tell apart are equal: NFKC (full-width
     letters and digits), 繁→简, case, white space and invisible characters removed."""
@@ -112,11 +114,11 @@ def check_look_alikes(ctx: Context, record_type: type[Record], problems: Problem
 
 
 def check_names(ctx: Context, problems: Problems) -> None:
+    """Names across records: duplicates, ambiguous aliases and look-alikes (each record's own
+    names are checked by ``check_name_text``, once per record)."""
     for record_type in RECORD_TYPES:
         index = ctx.indexes[record_type.type_name]
         records = ctx.kb.of(record_type)
-        for record in records.values():
-            check_name_text(ctx, record, problems)
         check_look_alikes(ctx, record_type, problems)
         for name, ids in index.names.items():
             for record_id in ids[1:]:

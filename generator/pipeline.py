@@ -17,7 +17,7 @@ from .load import LoadCache, load_all
 from .model import KnowledgeBase
 from .problems import DataError, Problems
 from .project import Project
-from .validate import validate
+from .validate import ValidationMemo, validate
 
 
 @dataclass
@@ -28,20 +28,22 @@ class Checked:
     excerpts_checked: int
 
 
-def check(project: Project, seeds_dir: Path | None = None, cache: LoadCache | None = None) -> Checked:
-    """Load, validate and link, collecting every problem. ``cache`` keeps parsed files
-    between the rebuilds of one ``kb serve``."""
+def check(project: Project, seeds_dir: Path | None = None, cache: LoadCache | None = None,
+          memo: ValidationMemo | None = None) -> Checked:
+    """Load, validate and link, collecting every problem. ``cache`` and ``memo`` keep parsed
+    files and validated records between the rebuilds of one ``kb serve``."""
     raws, problems = load_all(project.root, project.data_dir, cache)
-    validated = validate(raws, project.root, problems, seeds_dir=seeds_dir)
+    validated = validate(raws, project.root, problems, seeds_dir=seeds_dir, memo=memo)
     graph = None
     if not problems.errors:
         graph = link(validated.kb, problems, read_handwritten(project.docs_dir))
     return Checked(validated.kb, graph, problems, validated.excerpts_checked)
 
 
-def load_graph(project: Project, cache: LoadCache | None = None) -> tuple[Graph, Problems]:
+def load_graph(project: Project, cache: LoadCache | None = None,
+               memo: ValidationMemo | None = None) -> tuple[Graph, Problems]:
     """A linked graph of valid data, or DataError carrying every problem."""
-    checked = check(project, cache=cache)
+    checked = check(project, cache=cache, memo=memo)
     if checked.problems.errors or checked.graph is None:
         raise DataError(checked.problems)
     return checked.graph, checked.problems
@@ -86,6 +88,7 @@ class Session:
 
         self.project = project
         self.load_cache = LoadCache()
+        self.validation = ValidationMemo()
         self.incremental = Incremental(self._read_back)
         self.graph: Graph | None = None
 
@@ -96,7 +99,7 @@ class Session:
             return None
 
     def generate(self) -> Generated:
-        graph, problems = load_graph(self.project, self.load_cache)
+        graph, problems = load_graph(self.project, self.load_cache, self.validation)
         first = self.graph is None
         outcome = self.incremental.run(graph)
         if first:  # docs/ may hold any earlier run's pages: make it hold exactly these

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from . import text as textutil
 from .explain import shown
 from .model import (
-    RECORD_TYPES,
     Completeness,
     Course,
     Level,
@@ -97,30 +96,39 @@ def check_cycles(ctx: Context, problems: Problems) -> None:
             )
 
 
-def check_rules(ctx: Context, problems: Problems) -> None:
-    kb = ctx.kb
-    for record_type in RECORD_TYPES:
-        field_names = set(record_type.model_fields)
-        for record in kb.of(record_type).values():
-            for loc, value in iter_strings(record):
-                if unsafe_link(value):
-                    problems.error(record.path, ctx.line(record, loc), field_path(loc),
-                                   "含有不安全的链接（javascript:、data:、vbscript:、file: 等协议，以 // 开头的地址，"
-                                   "或用空格、&#…; 伪装的写法）；链接只接受 http、https 或站内相对地址")
-            if record.updated and record.added and record.updated < record.added:
-                problems.error(record.path, ctx.line(record, ("updated",)), "updated",
-                               f"最后更新日期 {record.updated} 早于收录日期 {record.added}")
-            for i, inference in enumerate(getattr(record, "inferred", []) or []):
-                root_field = re.split(r"[.\[]", inference.field, maxsplit=1)[0]
-                if root_field not in field_names:
-                    problems.error(record.path, ctx.line(record, ("inferred", i, "field")), f"inferred[{i}].field",
-                                   f"“{inference.field}”不是{record_type.type_label}的字段；可用：{'、'.join(sorted(field_names))}")
+def record_rules(ctx: Context, record: Record, problems: Problems) -> None:
+    """The rules about one record's own content (its names, links, dates, inferences, and for
+    a practice its relations, figures and completeness): checked once per version of a record."""
+    from .names import check_name_text
 
+    record_type = type(record)
+    check_name_text(ctx, record, problems)
+    for loc, value in iter_strings(record):
+        if unsafe_link(value):
+            problems.error(record.path, ctx.line(record, loc), field_path(loc),
+                           "含有不安全的链接（javascript:、data:、vbscript:、file: 等协议，以 // 开头的地址，"
+                           "或用空格、&#…; 伪装的写法）；链接只接受 http、https 或站内相对地址")
+    if record.updated and record.added and record.updated < record.added:
+        problems.error(record.path, ctx.line(record, ("updated",)), "updated",
+                       f"最后更新日期 {record.updated} 早于收录日期 {record.added}")
+    field_names = set(record_type.model_fields)
+    for i, inference in enumerate(getattr(record, "inferred", []) or []):
+        root_field = re.split(r"[.\[]", inference.field, maxsplit=1)[0]
+        if root_field not in field_names:
+            problems.error(record.path, ctx.line(record, ("inferred", i, "field")), f"inferred[{i}].field",
+                           f"“{inference.field}”不是{record_type.type_label}的字段；可用：{'、'.join(sorted(field_names))}")
+    if isinstance(record, Source) and record.url and not safe_url(record.url):
+        problems.error(record.path, ctx.line(record, ("url",)), "url",
+                       "网址只接受 http:// 或 https:// 开头的完整地址，其中不能有空格、引号或尖括号"
+                       "（javascript:、data:、file:、以 // 开头的地址等会被拒绝）")
+    if isinstance(record, Practice):
+        check_practice(ctx, record, problems)
+
+
+def check_rules(ctx: Context, problems: Problems) -> None:
+    """The rules across records (each record's own are ``record_rules``)."""
+    kb = ctx.kb
     for source in kb.sources.values():
-        if source.url and not safe_url(source.url):
-            problems.error(source.path, ctx.line(source, ("url",)), "url",
-                           "网址只接受 http:// 或 https:// 开头的完整地址，其中不能有空格、引号或尖括号"
-                           "（javascript:、data:、file:、以 // 开头的地址等会被拒绝）")
         parent = kb.sources.get(source.part_of or "")
         if parent and source.seed and parent.seed and source.seed != parent.seed:
             problems.error(source.path, ctx.line(source, ("seed",)), "seed",
@@ -143,9 +151,6 @@ def check_rules(ctx: Context, problems: Problems) -> None:
         if region and org.level is not Level.NATIONAL and region.level != org.level:
             problems.warning(org.path, ctx.line(org, ("region",)), "region",
                              f"组织层级为“{org.level.value}”，所在地区“{region.name}”却是“{region.level.value}”级")
-
-    for practice in kb.practices.values():
-        check_practice(ctx, practice, problems)
 
     for course in kb.courses.values():
         check_course(ctx, course, problems)

@@ -24,7 +24,7 @@ from .load import RawRecord, locate
 from .model import RECORD_TYPES, TYPES_BY_NAME, KnowledgeBase, Record
 from .names import check_names
 from .problems import Problems, field_path
-from .rules import check_cycles, check_rules
+from .rules import check_cycles, check_rules, record_rules
 from .walk import iter_refs
 
 
@@ -42,9 +42,11 @@ def build_record(raw: RawRecord, problems: Problems) -> Record | None:
     return record
 
 
-def resolve_references(ctx: Context, problems: Problems) -> None:
-    for record_type in RECORD_TYPES:
-        for record in ctx.kb.of(record_type).values():
+def resolve_references(ctx: Context, records: list[Record], problems: Problems) -> bool:
+    """Rewrite each reference of ``records`` to the id it names; report those that name no
+    record or several. Returns whether every reference resolved."""
+    ok = True
+    for record in records:
             for site in list(iter_refs(record)):
                 index = ctx.indexes[site.target]
                 target_type = TYPES_BY_NAME[site.target]
@@ -54,6 +56,7 @@ def resolve_references(ctx: Context, problems: Problems) -> None:
                     continue
                 if not found and (site.value in ctx.broken.get(site.target, ()) or site.target in problems.unreadable_types):
                     continue
+                ok = False
                 where = (record.path, ctx.line(record, site.loc), field_path(site.loc))
                 if found:
                     listed = "、".join(f"{index.ids[i].name}（id: {i}）" for i in found)
@@ -71,6 +74,7 @@ def resolve_references(ctx: Context, problems: Problems) -> None:
                 if close:
                     hint += f"；相近的有：{'、'.join(close)}"
                 problems.error(*where, f"找不到{target_type.type_label}“{site.value}”{hint}")
+    return ok
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -83,22 +87,102 @@ class Validated:
     excerpts_checked: int = 0
 
 
-def validate(raws: list[RawRecord], root: Path, problems: Problems, seeds_dir: Path | None = None) -> Validated:
+@dataclass
+class Checked:
+    """One version of a record file, validated: what kb serve keeps between rebuilds."""
+
+    raw: RawRecord
+    record: Record | None  # None when the file does not fit the model
+    problems: list  # the file against the model; once done, also its references and own rules
+    refs: list[tuple[str, str]]  # (target type, value as written) of every reference
+    done: bool = False  # references resolved and own rules checked
+    resolved: bool = False  # every reference named exactly one record
+
+
+class ValidationMemo:
+    """Validated records between the runs of one session. A record file that was not read again
+    (same ``RawRecord``, see ``load.LoadCache``) keeps its validated, resolved record and its
+    own problems, unless a reference of it may now mean something else (a name, alias or id it
+    uses was added, removed or moved to another record) or did not resolve (the message names
+    what exists now). Checks across records (names, cycles, levels, courses) run every time."""
+
+    def __init__(self):
+        self.checked: dict[tuple[str, str], Checked] = {}
+        self.meanings: dict[str, dict[str, tuple]] = {}  # type -> written value -> what it resolves to
+
+
+def _meanings(ctx: Context) -> dict[str, dict[str, tuple]]:
+    """What every id, name and alias resolves to, per type (and the names of broken records)."""
+    out: dict[str, dict[str, tuple]] = {}
+    for record_type in RECORD_TYPES:
+        index = ctx.indexes[record_type.type_name]
+        broken = ctx.broken.get(record_type.type_name, set())
+        values = set(index.ids) | set(index.names) | set(index.aliases) | broken
+        out[record_type.type_name] = {v: (tuple(index.resolve(v)), v in broken) for v in values}
+    return out
+
+
+def _changed_meanings(old: dict[str, dict[str, tuple]], new: dict[str, dict[str, tuple]]) -> dict[str, set[str]]:
+    changed: dict[str, set[str]] = {}
+    for type_name, now in new.items():
+        before = old.get(type_name, {})
+        changed[type_name] = {v for v in before.keys() | now.keys() if before.get(v) != now.get(v)}
+    return changed
+
+
+def _fresh(raw: RawRecord) -> Checked:
+    problems = Problems()
+    record = build_record(raw, problems)
+    refs = [(site.target, site.value) for site in iter_refs(record)] if record is not None else []
+    return Checked(raw, record, problems.items, refs)
+
+
+def _assemble(root: Path, current: dict[tuple[str, str], Checked]) -> Context:
     kb = KnowledgeBase(root=root)
     by_key: dict[tuple[str, str], RawRecord] = {}
     broken: dict[str, set[str]] = defaultdict(set)
-    for raw in raws:
-        record = build_record(raw, problems)
-        if record is not None:
-            kb.of(raw.type)[raw.id] = record
-            by_key[(raw.type.type_name, raw.id)] = raw
+    for key, checked in current.items():
+        raw = checked.raw
+        if checked.record is not None:
+            kb.of(raw.type)[raw.id] = checked.record
+            by_key[key] = raw
         else:
             names = [raw.data.get("name"), *(raw.data.get("aliases") or [] if isinstance(raw.data.get("aliases"), list) else [])]
-            broken[raw.type.type_name].update([raw.id, *(n for n in names if isinstance(n, str))])
-    ctx = Context(kb, by_key, broken)
+            broken[key[0]].update([raw.id, *(n for n in names if isinstance(n, str))])
+    return Context(kb, by_key, broken)
+
+
+def validate(raws: list[RawRecord], root: Path, problems: Problems, seeds_dir: Path | None = None,
+             memo: ValidationMemo | None = None) -> Validated:
+    """Validate every record. ``memo`` keeps what did not change since the last run of a session;
+    without one everything is checked afresh — by the same code, so both give the same result."""
+    memo = memo if memo is not None else ValidationMemo()
+    current: dict[tuple[str, str], Checked] = {}
+    for raw in raws:
+        key = (raw.type.type_name, raw.id)
+        kept = memo.checked.get(key)
+        current[key] = kept if kept is not None and kept.raw is raw else _fresh(raw)
+    ctx = _assemble(root, current)
+    meanings = _meanings(ctx)
+    changed = _changed_meanings(memo.meanings, meanings)
+    again = [key for key, checked in current.items() if checked.done and (
+        not checked.resolved or any(value in changed.get(target, ()) for target, value in checked.refs))]
+    for key in again:
+        current[key] = _fresh(current[key].raw)  # references are rewritten in place: start from the file
+    if again:
+        ctx = _assemble(root, current)
+    for checked in current.values():
+        if checked.record is not None and not checked.done:
+            own = Problems()
+            own.unreadable_types = problems.unreadable_types
+            checked.resolved = resolve_references(ctx, [checked.record], own)
+            record_rules(ctx, checked.record, own)
+            checked.problems = checked.problems + own.items
+            checked.done = True
+        problems.extend(checked.problems)
     check_names(ctx, problems)
-    resolve_references(ctx, problems)
     check_cycles(ctx, problems)
     check_rules(ctx, problems)
-    checked = verify_excerpts(ctx, seeds_dir, problems) if seeds_dir is not None else 0
-    return Validated(kb, problems, checked)
+    memo.checked, memo.meanings = current, meanings
+    excerpts = verify_excerpts(ctx, seeds_dir, problems) if seeds_dir is not None else 0
+    return Validated(ctx.kb, problems, excerpts)

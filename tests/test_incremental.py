@@ -20,6 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.incremental import Incremental, regenerate_all
+from generator.load import LoadCache
+from generator.model import RECORD_TYPES
+from generator.validate import ValidationMemo
 from generator.pipeline import check
 from generator.project import Project
 
@@ -202,3 +205,23 @@ def test_a_new_name_links_where_other_records_already_say_it(tmp_path):
     assert "[丙方案](../methods/yi-shi-hui.md" in outcome.made["practices/yi-xie-shang.md"].decode("utf-8")
     # Pages that neither read the method nor show its old or new name are not made again.
     assert "glossary/index.md" not in outcome.remade and "themes/index.md" not in outcome.remade
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDITS, min_size=1, max_size=7))
+def test_validation_kept_between_runs_equals_a_fresh_check(tmp_path_factory, edits):
+    """kb serve keeps parsed files and validated records between rebuilds; after any edits —
+    including ones that break the data — it must report exactly what a fresh kb check reports
+    and hold the same records."""
+    project = make_project(tmp_path_factory.mktemp("validation") / "kb")
+    cache, memo = LoadCache(), ValidationMemo()
+    check(project, cache=cache, memo=memo)
+    for edit, *args in edits:
+        edit(project, *args)
+        kept = check(project, cache=cache, memo=memo)
+        fresh = check(project)
+        assert [p.format() for p in kept.problems.errors] == [p.format() for p in fresh.problems.errors]
+        assert [p.format() for p in kept.problems.warnings] == [p.format() for p in fresh.problems.warnings]
+        for record_type in RECORD_TYPES:
+            assert {i: r.model_dump() for i, r in kept.kb.of(record_type).items()} == \
+                   {i: r.model_dump() for i, r in fresh.kb.of(record_type).items()}, record_type.type_name
