@@ -183,9 +183,52 @@ def prose_of(record: Record) -> str:
         p for p in loc if isinstance(p, str)) & _NON_PROSE)
 
 
-def link(kb: KnowledgeBase, problems: Problems | None = None, handwritten: dict[str, str] | None = None) -> Graph:
-    """Build the graph. ``handwritten`` maps docs-relative hand-written pages to their Markdown."""
+class LinkMemo:
+    """What the link stage keeps between the runs of a session, per version of a record (the
+    validation memo hands over the same record object while its file is unchanged): its
+    citations, its prose, and the records its prose mentions. Mentions are found again for a
+    changed record, and for an unchanged one only when a name its prose contains now links
+    elsewhere (or no longer, or newly does)."""
+
+    def __init__(self):
+        self.cited_by_record: dict[int, tuple[Record, list]] = {}
+        self.prose_by_record: dict[int, tuple[Record, str]] = {}
+        self.mentions: dict[int, tuple[Record, set]] = {}
+        self.targets: dict[str, Target] | None = None
+
+    def cited(self, record: Record) -> list:
+        kept = self.cited_by_record.get(id(record))
+        if kept is None or kept[0] is not record:
+            kept = self.cited_by_record[id(record)] = (record, list(iter_models(record, Citation)))
+        return kept[1]
+
+    def prose(self, record: Record) -> str:
+        kept = self.prose_by_record.get(id(record))
+        if kept is None or kept[0] is not record:
+            kept = self.prose_by_record[id(record)] = (record, prose_of(record))
+        return kept[1]
+
+    def forget_others(self, kb: KnowledgeBase) -> None:
+        alive = {id(r) for records in kb.records.values() for r in records.values()}
+        for table in (self.cited_by_record, self.prose_by_record, self.mentions):
+            for gone in table.keys() - alive:
+                del table[gone]
+
+
+def _changed_surfaces(before: dict[str, Target] | None, after: dict[str, Target]) -> set[str] | None:
+    """Names whose link target changed; None when everything must be looked at again."""
+    if before is None:
+        return None
+    return {s for s in before.keys() | after.keys()
+            if (before.get(s) is None) != (after.get(s) is None) or (before.get(s) and before[s].key != after[s].key)}
+
+
+def link(kb: KnowledgeBase, problems: Problems | None = None, handwritten: dict[str, str] | None = None,
+         memo: LinkMemo | None = None) -> Graph:
+    """Build the graph. ``handwritten`` maps docs-relative hand-written pages to their Markdown;
+    ``memo`` keeps per-record work between the runs of a session (same result, less work)."""
     problems = problems if problems is not None else Problems()
+    memo = memo if memo is not None else LinkMemo()
     g = Graph(kb)
 
     for region_id in sorted(kb.regions):
@@ -241,15 +284,24 @@ def link(kb: KnowledgeBase, problems: Problems | None = None, handwritten: dict[
 
     for record_type_records in kb.records.values():
         for record in record_type_records.values():
-            for loc, citation in iter_models(record, Citation):
+            for loc, citation in memo.cited(record):
                 g.cited_by[citation.source].append(CitedBy((record.type_name, record.id), loc, citation))
 
-    # Mentions: one automaton pass over every record's prose and every hand-written page.
+    # Mentions: one automaton pass over every record's prose and every hand-written page (in a
+    # session, over the records that changed and those showing a name that now links elsewhere).
     g.linker = build_linker(kb)
+    surfaces = _changed_surfaces(memo.targets, g.linker.targets)
+    memo.targets = g.linker.targets
     for record_type_records in kb.records.values():
         for record in record_type_records.values():
             key = (record.type_name, record.id)
-            found = g.linker.mentions(prose_of(record)) - {key}
+            kept = memo.mentions.get(id(record))
+            if kept is not None and kept[0] is record and surfaces is not None and not (
+                    surfaces and any(s in memo.prose(record) for s in surfaces)):
+                found = kept[1]
+            else:
+                found = g.linker.mentions(memo.prose(record)) - {key}
+                memo.mentions[id(record)] = (record, found)
             if found:
                 g.mentions[key] = found
                 for target in found:
@@ -260,6 +312,7 @@ def link(kb: KnowledgeBase, problems: Problems | None = None, handwritten: dict[
 
     _sort_lists(g)
     _warn(g, problems)
+    memo.forget_others(kb)
     return g
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .link import Graph, link, read_handwritten
+from .link import Graph, LinkMemo, link, read_handwritten
 from .render import render_all
 from .write import WriteResult, write_changed, write_files
 from .load import LoadCache, load_all
@@ -29,21 +29,21 @@ class Checked:
 
 
 def check(project: Project, seeds_dir: Path | None = None, cache: LoadCache | None = None,
-          memo: ValidationMemo | None = None) -> Checked:
-    """Load, validate and link, collecting every problem. ``cache`` and ``memo`` keep parsed
-    files and validated records between the rebuilds of one ``kb serve``."""
+          memo: ValidationMemo | None = None, link_memo: LinkMemo | None = None) -> Checked:
+    """Load, validate and link, collecting every problem. ``cache`` and the memos keep parsed
+    files, validated records and per-record link work between the rebuilds of one ``kb serve``."""
     raws, problems = load_all(project.root, project.data_dir, cache)
     validated = validate(raws, project.root, problems, seeds_dir=seeds_dir, memo=memo)
     graph = None
     if not problems.errors:
-        graph = link(validated.kb, problems, read_handwritten(project.docs_dir))
+        graph = link(validated.kb, problems, read_handwritten(project.docs_dir), link_memo)
     return Checked(validated.kb, graph, problems, validated.excerpts_checked)
 
 
-def load_graph(project: Project, cache: LoadCache | None = None,
-               memo: ValidationMemo | None = None) -> tuple[Graph, Problems]:
+def load_graph(project: Project, cache: LoadCache | None = None, memo: ValidationMemo | None = None,
+               link_memo: LinkMemo | None = None) -> tuple[Graph, Problems]:
     """A linked graph of valid data, or DataError carrying every problem."""
-    checked = check(project, cache=cache, memo=memo)
+    checked = check(project, cache=cache, memo=memo, link_memo=link_memo)
     if checked.problems.errors or checked.graph is None:
         raise DataError(checked.problems)
     return checked.graph, checked.problems
@@ -89,6 +89,7 @@ class Session:
         self.project = project
         self.load_cache = LoadCache()
         self.validation = ValidationMemo()
+        self.linking = LinkMemo()
         self.incremental = Incremental(self._read_back)
         self.graph: Graph | None = None
 
@@ -99,7 +100,7 @@ class Session:
             return None
 
     def generate(self) -> Generated:
-        graph, problems = load_graph(self.project, self.load_cache, self.validation)
+        graph, problems = load_graph(self.project, self.load_cache, self.validation, self.linking)
         first = self.graph is None
         outcome = self.incremental.run(graph)
         if first:  # docs/ may hold any earlier run's pages: make it hold exactly these

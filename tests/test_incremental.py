@@ -15,11 +15,11 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.incremental import Incremental, regenerate_all
+from generator.link import LinkMemo
 from generator.load import LoadCache
 from generator.model import RECORD_TYPES
 from generator.validate import ValidationMemo
@@ -151,19 +151,20 @@ def test_incremental_files_equal_a_full_generation_after_any_edits(tmp_path_fact
     project = make_project(tmp_path_factory.mktemp("incremental") / "kb")
     written: dict[str, bytes] = {}
     generator = Incremental(written.get)
-    first = check(project)
+    session = dict(cache=LoadCache(), memo=ValidationMemo(), link_memo=LinkMemo())  # as kb serve keeps them
+    first = check(project, **session)
     assert first.graph is not None and not first.problems.errors
     apply(written, generator.run(first.graph))
     assert written == regenerate_all(first.graph)
     for edit, *args in edits:
         before = snapshot(project)
         edit(project, *args)
-        checked = check(project)
+        checked = check(project, **session)
         if checked.problems.errors or checked.graph is None:
             restore(project, before)  # e.g. two records with one name: not a state a build reaches
             continue
         apply(written, generator.run(checked.graph))
-        full = regenerate_all(checked.graph)
+        full = regenerate_all(check(project).graph)  # from scratch: no session state at all
         different = sorted(path for path in full.keys() | written.keys() if full.get(path) != written.get(path))
         assert different == [], f"after {edit.__name__}{tuple(args)}: incremental output differs in {different}"
 
