@@ -35,12 +35,21 @@ class Entry:
     reads: frozenset
     value: Any
     signature: tuple = ()
+    make: Callable | None = None  # kept for pieces, which are made again as soon as they go stale
+
+
+class Gone(Exception):
+    """A piece whose record no longer exists."""
 
 
 @dataclass
 class Memo:
     """Cached results keyed by job path or piece key, each with the keys it read, and the
-    reverse index from a read key to the entries that read it."""
+    reverse index from a read key to the entries that read it.
+
+    A file that uses a piece depends on the piece's value (``("p", key)``), not on what the
+    piece read: when a practice's summary changes, its row in the A–Z list is made again, comes
+    out the same, and the A–Z page is not touched ("early cutoff", as build systems call it)."""
 
     entries: dict[Any, Entry] = field(default_factory=dict)
     readers: dict[tuple, set] = field(default_factory=lambda: defaultdict(set))
@@ -61,28 +70,45 @@ class Memo:
                     if not holders:
                         del self.readers[read]
 
-    def invalidate(self, changed: set) -> set:
-        """Drop every entry that read a changed key; returns their keys."""
-        dropped: set = set()
-        for key in changed:
-            dropped |= self.readers.get(key, set())
-        for key in dropped:
-            self.forget(key)
-        return dropped
+    def refresh(self, changed: set, graph: Graph) -> None:
+        """Drop every entry that read a changed key. Pieces among them are made again at once;
+        a piece that comes out as before changes nothing further."""
+        queue = list(changed)
+        seen = set(changed)
+        while queue:
+            for holder in list(self.readers.get(queue.pop(), ())):
+                entry = self.entries.get(holder)
+                if entry is None:
+                    continue
+                self.forget(holder)
+                if entry.make is None:
+                    continue  # a file: made again by the run, if it still exists
+                try:
+                    value = self.run(holder, entry.make, graph, piece=True)
+                except Gone:
+                    value = Gone
+                if value != entry.value and ("p", holder) not in seen:
+                    seen.add(("p", holder))
+                    queue.append(("p", holder))
 
     def run(self, key: Any, make: Callable[[TrackedGraph], Any], graph: Graph, signature: tuple = (),
-            parent: Reads | None = None) -> Any:
+            parent: Reads | None = None, piece: bool = False) -> Any:
         """The cached value of ``key``, or ``make`` run through the tracking door and cached."""
         entry = self.entries.get(key)
         if entry is None or entry.signature != signature:
             reads = Reads()
             tracked = TrackedGraph(graph, reads)
-            tracked.piece = lambda piece_key, piece_make: self.run(piece_key, piece_make, graph, parent=reads)
-            value = make(tracked)
-            entry = Entry(frozenset(reads), value, signature)
+            tracked.piece = lambda piece_key, piece_make: self.run(piece_key, piece_make, graph, parent=reads, piece=True)
+            try:
+                value = make(tracked)
+            except KeyError:
+                if piece:
+                    raise Gone from None
+                raise
+            entry = Entry(frozenset(reads), value, signature, make if piece else None)
             self.store(key, entry)
         if parent is not None:
-            parent.update(entry.reads)  # a file depends on what its pieces read
+            parent.add(("p", key))  # the file depends on the piece's value
         return entry.value
 
 
@@ -194,7 +220,7 @@ class Incremental:
         old_paths = set(digests)
         if self.graph is not None:
             keys, surfaces = changes(self.graph, graph)
-            self.memo.invalidate(keys)
+            self.memo.refresh(keys, graph)
             for path in self.showing(surfaces, old_paths):
                 self.memo.forget(path)
         jobs = self.jobs(graph)
@@ -205,7 +231,9 @@ class Incremental:
                  or self.memo.entries[job.path].signature != job.signature]
         made: dict[str, bytes] = {}
         if self.graph is None:
-            for path, (data, reads, signature) in self._make_all(graph, stale):
+            for path, (data, reads, signature, pieces) in self._make_all(graph, stale):
+                for key, piece in pieces.items():
+                    self.memo.store(key, piece)
                 self.memo.store(path, Entry(reads, _digest(data), signature))
                 made[path] = data
         else:
@@ -241,16 +269,29 @@ class Incremental:
         each with the keys it read."""
         from .render import run_jobs
 
-        return [(path, (_encode(value), reads, signature))
-                for path, (value, reads, signature) in run_jobs(graph, jobs, _tracked_make)]
+        return [(path, (_encode(value), reads, signature, pieces))
+                for path, (value, reads, signature, pieces) in run_jobs(graph, jobs, _tracked_make)]
 
 
 def _tracked_make(job, graph: Graph):
+    """Make one job, recording what it read and the pieces it made (sent back to the parent
+    process when the first run is shared between two)."""
     reads = Reads()
     tracked = TrackedGraph(graph, reads)
-    tracked.piece = lambda key, make: make(tracked)  # pieces are cached from the second run on
+    pieces: dict = {}
+
+    def piece(key, make):
+        piece_reads = Reads()
+        inner = TrackedGraph(graph, piece_reads)
+        inner.piece = piece
+        value = make(inner)
+        pieces[key] = Entry(frozenset(piece_reads), value, (), make)
+        reads.add(("p", key))
+        return value
+
+    tracked.piece = piece
     value = job.make(tracked)
-    return value, frozenset(reads), job.signature
+    return value, frozenset(reads), job.signature, pieces
 
 
 def regenerate_all(graph: Graph) -> dict[str, bytes]:

@@ -319,9 +319,17 @@ def link(kb: KnowledgeBase, problems: Problems | None = None, handwritten: dict[
 def _sort_lists(g: Graph) -> None:
     """Deterministic order everywhere: two builds of the same data give the same bytes."""
     kb = g.kb
+    ranks: dict[int, dict[str, int]] = {}
 
     def by_name(records: dict[str, Record]):
-        return lambda i: pinyin_key(records[i].name) if i in records else (i, i)
+        # Every list is sorted by one ranking of its records (sorted once, by pinyin), not by
+        # pinyin keys compared again in each of thousands of lists.
+        rank = ranks.get(id(records))
+        if rank is None:
+            order = sorted(records, key=lambda i: pinyin_key(records[i].name))
+            rank = ranks[id(records)] = {record_id: n for n, record_id in enumerate(order)}
+        missing = len(rank)
+        return lambda i: (rank[i], "") if i in rank else (missing, i)
 
     for mapping in (g.parts, g.by_org, g.by_region, g.by_theme, g.by_method, g.by_year, g.by_tag):
         for key in mapping:
@@ -338,8 +346,9 @@ def _sort_lists(g: Graph) -> None:
         g.source_children[key] = sorted(g.source_children[key])
     for key in g.org_sources:
         g.org_sources[key] = sorted(g.org_sources[key])
+    practice_rank = by_name(kb.practices)
     for key in g.related:
-        g.related[key] = sorted(set(g.related[key]), key=lambda r: (r.label, pinyin_key(kb.practices[r.practice_id].name), r.note or ""))
+        g.related[key] = sorted(set(g.related[key]), key=lambda r: (r.label, practice_rank(r.practice_id), r.note or ""))
     for key in g.mentioned_on:
         g.mentioned_on[key] = sorted(set(g.mentioned_on[key]))
     for key in g.cited_by:
@@ -374,10 +383,13 @@ def read_handwritten(docs_dir: Path) -> dict[str, str]:
     pages: dict[str, str] = {}
     if not docs_dir.is_dir():
         return pages
-    generated = tuple(f"{folder}/" for folder in paths.GENERATED_FOLDERS)
-    for file in sorted(docs_dir.rglob("*.md")):
+    files = [f for f in docs_dir.glob("*.md")]
+    for child in docs_dir.iterdir():  # the generated folders hold thousands of pages: not walked
+        if child.is_dir() and not child.is_symlink() and child.name not in paths.GENERATED_FOLDERS:
+            files.extend(child.rglob("*.md"))
+    for file in sorted(files):
         rel = file.relative_to(docs_dir).as_posix()
-        if rel.startswith(generated) or file.is_symlink():
+        if file.is_symlink():
             continue
         try:
             pages[rel] = file.read_text(encoding="utf-8-sig")

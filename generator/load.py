@@ -444,20 +444,25 @@ def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[t
             if entry.name not in EXTRA_FOLDERS:
                 problems.warning(relpath(entry, root), 0, "", f"未知的文件夹，已忽略；记录类型文件夹有：{'、'.join(TYPES_BY_FOLDER)}")
             continue
-        for file in sorted(entry.iterdir(), key=lambda p: p.name):
+        # scandir: the kind of each entry comes with the listing, no stat() per file (at 20,000
+        # records, three stats a file were most of a one-edit reload under kb serve).
+        with os.scandir(entry) as listing:
+            files = sorted(listing, key=lambda e: e.name)
+        folder_rel = relpath(entry, root)
+        for file in files:
             if IGNORED_NAMES.match(file.name):
                 continue
-            rel = relpath(file, root)
+            rel = f"{folder_rel}/{file.name}"
             if file.is_symlink():
                 problems.error(rel, 0, "", "不接受符号链接：记录必须是 data/ 中的普通文件")
                 continue
             if file.is_dir():
                 problems.error(rel, 0, "", "类型文件夹中不能再有子文件夹")
                 continue
-            if file.suffix not in YAML_SUFFIXES:
+            if not file.name.endswith(YAML_SUFFIXES):
                 problems.error(rel, 0, "", "只接受 .yaml 或 .yml 文件")
                 continue
-            found.append((record_type, file))
+            found.append((record_type, Path(file.path)))
     if len(found) > MAX_RECORDS:
         problems.error(relpath(data_dir, root), 0, "", f"记录数 {len(found)} 超过上限 {MAX_RECORDS}")
         return []
