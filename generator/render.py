@@ -123,6 +123,16 @@ class Page:
     def region_trail(self, region_id: str | None) -> Safe:
         return Safe(" › ".join(self.region_links(region_id)))
 
+    def practice_rows(self, practices: Iterable[Practice], show_org: bool = True) -> list[Safe]:
+        """The rows of a practice table on this page, one cached piece per practice (a theme
+        page of 3,000 practices is joined from rows, not rendered again, after an edit)."""
+        piece = getattr(self.g, "piece", None)
+        rows = []
+        for practice in practices:
+            make = partial(_practice_row, self.path, practice.id, show_org)
+            rows.append(Safe(piece(("practice-row", self.path, practice.id, show_org), make) if piece else make(self.g)))
+        return rows
+
     def trail(self, record: Record) -> list[Safe]:
         """The breadcrumb above a record page, up to (not including) the record itself:
         首页 › its section › where it sits (region, compilation)."""
@@ -151,6 +161,18 @@ class Page:
     def quote(self, citation: Citation, indent: int = 0) -> Safe:
         pad = " " * indent
         return Safe(f"{pad}> {self.cite(citation)}")
+
+
+def _practice_row(page_path: str, practice_id: str, show_org: bool, g: Graph) -> str:
+    """One row of a practice table (``practice_table`` in _macros.j2 lays out the header)."""
+    page = Page(page_path, g)
+    practice = g.kb.practices[practice_id]
+    cells = [page.link(practice)]
+    if show_org:
+        cells.append(page.link(g.kb.organizations.get(practice.organization)))
+    cells += [page.region_trail(g.region.get(practice_id)), md(g.level[practice_id].value),
+              cell(excerpt_text(practice.summary, SUMMARY_CHARS))]
+    return "| " + " | ".join(cells) + " |"
 
 
 def md(text: Any) -> Safe:
@@ -228,6 +250,10 @@ def field_label(path: str) -> str:
 
 # A practice's one-line summary in tables and lists (browse, theme and region pages).
 SUMMARY_CHARS = 40
+# Rows of a practice table on a theme, region, organization or method page (and the browse
+# page's no-script fallback). A national knowledge base puts thousands of practices under one
+# theme: a page lists the first ones and links to the browse view, which filters all of them.
+LIST_LIMIT = 300
 
 
 def excerpt_text(text: str, limit: int = 120) -> str:
@@ -249,7 +275,7 @@ def _env() -> jinja2.Environment:
     env.filters.update(md=md, cell=cell, line=line, attr=attr, raw=raw, paragraphs=paragraphs, pinyin=pinyin_key, excerpt=excerpt_text,
                        safe_title=safe_title, field_label=field_label)
     env.globals.update(
-        SUMMARY_CHARS=SUMMARY_CHARS,
+        SUMMARY_CHARS=SUMMARY_CHARS, LIST_LIMIT=LIST_LIMIT,
         Stage=Stage, Level=Level, STAGE_HINTS=STAGE_HINTS, RELATION_LABEL=RELATION_LABEL,
         front_matter=front_matter, gbt7714=gbt7714, Safe=Safe, json=json,
     )
@@ -323,6 +349,8 @@ def render_region(region: Region, g: Graph) -> PageOut:
         children=[(c, len(g.by_region.get(c.id, []))) for c in children],
         orgs=[kb.organizations[i] for i in g.orgs_by_region.get(region.id, [])],
         practices=[kb.practices[i] for i in g.by_region.get(region.id, [])],
+        # The browse view filters by province; below that, by the region's name in its text.
+        browse_filter=("province", region.name) if region.parent is None else ("q", region.name),
         self_keys=[(region.type_name, region.id)],
     )
 

@@ -93,9 +93,12 @@ class TrackedKB:
         self._kb = kb
         self._reads = reads
         self.root = kb.root
+        self._maps = {t.type_name: TrackedMap(kb.of(t), reads, ("r", t.type_name)) for t in TYPES_BY_NAME.values()}
+        for record_type in TYPES_BY_NAME.values():  # kb.practices, kb.organizations …
+            setattr(self, record_type.folder, self._maps[record_type.type_name])
 
     def of(self, record_type) -> TrackedMap:
-        return TrackedMap(self._kb.of(record_type), self._reads, ("r", record_type.type_name))
+        return self._maps[record_type.type_name]
 
     def get(self, record_type, record_id):
         return None if record_id is None else self.of(record_type).get(record_id)
@@ -106,13 +109,6 @@ class TrackedKB:
 
     def counts(self) -> dict[str, int]:
         return {t.type_label: len(self.of(t)) for t in TYPES_BY_NAME.values()}
-
-    def __getattr__(self, name: str) -> Any:
-        # practices, organizations, regions … (the KnowledgeBase's per-type properties)
-        for record_type in TYPES_BY_NAME.values():
-            if record_type.folder == name:
-                return self.of(record_type)
-        raise AttributeError(name)
 
 
 class TrackedGraph:
