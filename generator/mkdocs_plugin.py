@@ -1,4 +1,5 @@
-"""The mkdocs side: a thin plugin that runs the generator and adds the theme's extras.
+"""The engine side: a thin plugin that runs the generator and adds the theme's extras. It takes
+everything from the engine (MkDocs or ProperDocs) through ``engine.py``.
 
 - ``on_config``: generate docs/ from data/ (so plain ``mkdocs build`` and ``mkdocs serve``
   work), put our template overrides before Material's, add our CSS/JS, watch data/.
@@ -12,22 +13,17 @@
 from __future__ import annotations
 
 import html
-import logging
 import os
 import threading
 from pathlib import Path
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
-from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
-
 from . import paths
+from .engine import BasePlugin, Config, File, Files, PluginError, event_priority, plugin_logger
+from .engine import config_options as c
 from .problems import DataError, UserError
 from .project import Project
 
-log = logging.getLogger("mkdocs.plugins.kb")
+log = plugin_logger("kb")  # "mkdocs.plugins.kb" or "properdocs.plugins.kb"
 
 # mkdocs serve makes a new plugin instance for every rebuild; what must outlive one lives here.
 # "watching" turns true once serve's first build is done and its file watcher is set up.
