@@ -188,7 +188,8 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
 
     seconds = time.monotonic() - started
     pages = sum(1 for _ in project.site_dir.rglob("*.html"))
-    note = f"；{engine.LABEL} 提示 {len(warnings)} 条" if warnings else ""
+    # The collector is the engine logger's only handler, so nothing else printed these.
+    note = (f"；{engine.LABEL} 提示 {len(warnings)} 条：\n" + "\n".join("  " + w.replace("\n", "\n    ") for w in warnings)) if warnings else ""
     return f"构建完成：{pages} 个页面，用时 {seconds:.1f} 秒，输出到 site/（{engine.DESCRIPTION}）{note}"
 
 
