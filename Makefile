@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup site test browser-deps serve check bench clean handouts-preview engines properdocs
+.PHONY: setup site test browser-deps serve check bench clean handouts-preview engines properdocs zensical
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,7 @@ $(ZS_VENV)/.installed: tools/engine_venv.py
 	rm -f $@
 	$(BIN)/python tools/engine_venv.py zensical $(ZS_VENV)
 properdocs: $(PD_VENV)/.installed
+zensical: $(ZS_VENV)/.installed
 engines: $(PD_VENV)/.installed $(ZS_VENV)/.installed
 
 # --dist loadgroup: the LibreOffice handout tests share one conversion (one xdist group).

@@ -33,6 +33,9 @@ PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
 STATIC_DIR = PACKAGE_DIR / "static"
 CSS = ["assets/kb/kb.css", "assets/kb/print.css"]
+# docs/assets/kb-unbuilt.css, listed in mkdocs.yml: the warning a site built without this plugin
+# shows on every page. Every build this plugin runs leaves it out.
+UNBUILT_CSS = "assets/kb-unbuilt.css"
 JS = ["assets/kb/kb.js", "assets/kb/basket.js", "assets/kb/search.js", "assets/kb/browse.js", "assets/kb/compare.js"]
 
 
@@ -160,6 +163,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         position = 1 if config.theme.custom_dir else 0
         if str(THEME_DIR) not in dirs:
             config.theme.dirs.insert(position, str(THEME_DIR))
+        if UNBUILT_CSS in config.extra_css:
+            config.extra_css.remove(UNBUILT_CSS)
         for css in CSS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -194,6 +199,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_files(self, files: Files, config):
         self._add_handouts(files, config)
+        unbuilt = files.get_file_from_path(UNBUILT_CSS)
+        if unbuilt is not None:
+            files.remove(unbuilt)
         for path in sorted(STATIC_DIR.rglob("*")):
             if path.is_file():
                 rel = path.relative_to(STATIC_DIR).as_posix()
