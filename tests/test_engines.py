@@ -194,3 +194,36 @@ def test_an_engine_that_is_not_installed_is_named_in_chinese(tmp_path):
     assert unknown.returncode == 1 and "不是已知的网站引擎" in unknown.stderr
     chosen = kb(Path(sys.executable), "--project", str(kbase.root), "build", env={"KB_ENGINE": "mkdocs"})
     assert chosen.returncode == 0 and "（MkDocs 1.6.1）" in chosen.stdout, chosen.stderr
+
+
+# --- the theme's markup, read in one place --------------------------------------------------------
+
+SCRIPTS = ROOT / "generator" / "static" / "assets" / "kb"
+MATERIAL_TOKEN = re.compile(r"__config|\bmd-[a-z0-9_-]+")
+CLASS_VALUE = re.compile(r'class: "[^"]*"')
+
+
+def test_scripts_read_materials_markup_only_in_kb_js_and_the_developer_page_names_each_use():
+    """Moving to another theme (Zensical's, say) means revisiting exactly the places listed in
+    docs/developers.md: every Material class or id a script uses is named there, in the row of
+    that script, and only kb.js reads the page's markup; the others only give elements they
+    create Material's class names (for its styles)."""
+    rows = {}
+    for line in (ROOT / "docs" / "developers.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\| `([a-z]+\.js)`", line)
+        if match:
+            rows[match.group(1)] = line
+    used = {}
+    for script in sorted(SCRIPTS.glob("*.js")):
+        source = script.read_text(encoding="utf-8")
+        tokens = set(MATERIAL_TOKEN.findall(source))
+        if tokens:
+            used[script.name] = tokens
+        if script.name != "kb.js":
+            read = MATERIAL_TOKEN.findall(CLASS_VALUE.sub("", source))
+            assert not read, f"{script.name} reads Material's markup ({read}); go through kb.js (KB.addToHeader, KB.siteBase)"
+    assert {"kb.js", "browse.js", "compare.js", "basket.js"} <= set(used)  # the scan finds them
+    for name, tokens in used.items():
+        assert name in rows, f"docs/developers.md has no row for {name} in its Material table"
+        missing = sorted(t for t in tokens if t not in rows[name])
+        assert not missing, f"docs/developers.md does not name {missing} in the row of {name}"
