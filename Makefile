@@ -46,7 +46,7 @@ ZS_VENV := .venv-zensical
 $(PD_VENV)/.installed: $(STAMP) tools/engine_venv.py
 	rm -f $@
 	$(BIN)/python tools/engine_venv.py properdocs $(PD_VENV)
-$(ZS_VENV)/.installed: tools/engine_venv.py
+$(ZS_VENV)/.installed: tools/engine_venv.py | $(STAMP)
 	rm -f $@
 	$(BIN)/python tools/engine_venv.py zensical $(ZS_VENV)
 properdocs: $(PD_VENV)/.installed
