@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup site test browser-deps serve check bench clean handouts-preview
+.PHONY: setup site test browser-deps serve check bench clean handouts-preview engines properdocs zensical
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,23 @@ browser-deps:
 			$(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
+# The other engines the tests build with (README, 引擎与维护): kb under ProperDocs instead of MkDocs
+# (.venv-properdocs, same versions as .venv otherwise), and Zensical alone (.venv-zensical).
+# Versions are pinned in tools/engine_venv.py; each is made once and kept (git-ignored).
+PD_VENV := .venv-properdocs
+ZS_VENV := .venv-zensical
+$(PD_VENV)/.installed: $(STAMP) tools/engine_venv.py
+	rm -f $@
+	$(BIN)/python tools/engine_venv.py properdocs $(PD_VENV)
+$(ZS_VENV)/.installed: tools/engine_venv.py | $(STAMP)
+	rm -f $@
+	$(BIN)/python tools/engine_venv.py zensical $(ZS_VENV)
+properdocs: $(PD_VENV)/.installed
+zensical: $(ZS_VENV)/.installed
+engines: $(PD_VENV)/.installed $(ZS_VENV)/.installed
+
 # --dist loadgroup: the LibreOffice handout tests share one conversion (one xdist group).
-test: setup browser-deps
+test: setup browser-deps engines
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # The Word handouts laid out by LibreOffice, as PNG pages under review/handouts/ to look at.
@@ -54,4 +69,4 @@ bench: setup browser-deps
 	$(BIN)/python -m bench.search_engines
 
 clean:
-	rm -rf site .site-build-* dist review .pytest_cache
+	rm -rf site .site-build-* dist review .pytest_cache $(PD_VENV) $(ZS_VENV)

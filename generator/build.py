@@ -1,4 +1,5 @@
-"""Stage 6 — build: mkdocs into a fresh folder, then swap it in for site/ in one step.
+"""Stage 6 — build: the site engine (MkDocs or ProperDocs, see engine.py) into a fresh folder,
+then swap it in for site/ in one step.
 
 A build that fails, is interrupted (Ctrl-C, SIGTERM) or meets bad data leaves the previous
 site/ byte for byte as it was. Two builds of one project at the same time are serialised by
@@ -111,36 +112,34 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(project: Project, site_dir: Path, strict: bool, quiet: bool, preloaded=None) -> list[str]:
-    """Build with mkdocs into ``site_dir``; returns its warnings, raises BuildFailed."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+def run_engine(project: Project, site_dir: Path, strict: bool, quiet: bool, preloaded=None) -> list[str]:
+    """Build with the site engine (MkDocs or ProperDocs) into ``site_dir``; returns its warnings,
+    raises BuildFailed. ``preloaded`` is the data kb build has loaded and checked already."""
+    from . import engine
 
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     collector = _Collect()
-    logger = logging.getLogger("mkdocs")
+    logger = engine.logger()
     logger.addHandler(collector)
     if quiet:
         logger.setLevel(logging.WARNING)
     try:
-        config = load_config(str(project.config_file), site_dir=str(site_dir), strict=strict)
+        config = engine.load_config(project.config_file, site_dir=str(site_dir), strict=strict)
         plugin = config.plugins.get("kb")
         if plugin is not None and preloaded is not None:
-            plugin.preloaded = preloaded  # the data kb build has loaded and checked already
-        build(config)
-    except PluginError as exc:
+            plugin.preloaded = preloaded
+        engine.build(config)
+    except engine.PluginError as exc:
         raise BuildFailed(str(exc)) from None
-    except (Abort, ConfigurationError) as exc:
+    except (engine.Abort, engine.ConfigurationError) as exc:
         details = "\n".join(collector.messages)
-        raise BuildFailed(f"mkdocs 构建失败：{exc}\n{details}".strip()) from None
+        raise BuildFailed(f"{engine.LABEL} 构建失败：{exc}\n{details}".strip()) from None
     finally:
         logger.removeHandler(collector)
     return collector.messages
 
 
 def reproducible_timestamp(graph) -> None:
-    """mkdocs stamps the sitemap with the build date; use the data's date so two builds of
+    """The engine stamps the sitemap with the build date; use the data's date so two builds of
     the same data are byte-identical (SOURCE_DATE_EPOCH is the reproducible-builds convention)."""
     if "SOURCE_DATE_EPOCH" in os.environ:
         return
@@ -180,19 +179,23 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
         tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
         try:
             tmp.chmod(site_mode())
-            warnings = run_mkdocs(project, tmp, strict, quiet, preloaded=(project.root.resolve(), (graph, problems)))
+            warnings = run_engine(project, tmp, strict, quiet, preloaded=(project.root.resolve(), (graph, problems)))
             swap_in(tmp, project.site_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+    from . import engine
+
     seconds = time.monotonic() - started
     pages = sum(1 for _ in project.site_dir.rglob("*.html"))
-    note = f"；mkdocs 提示 {len(warnings)} 条" if warnings else ""
-    return f"构建完成：{pages} 个页面，用时 {seconds:.1f} 秒，输出到 site/{note}"
+    # The collector is the engine logger's only handler, so nothing else printed these.
+    note = (f"；{engine.LABEL} 提示 {len(warnings)} 条：\n" + "\n".join("  " + w.replace("\n", "\n    ") for w in warnings)) if warnings else ""
+    return f"构建完成：{pages} 个页面，用时 {seconds:.1f} 秒，输出到 site/（{engine.DESCRIPTION}）{note}"
 
 
-# What mkdocs serve says, as a maintainer should read it: None drops a line that only
-# describes mkdocs' own workings (the "dirty build" warning is the mode kb serve chose).
+# What the engine's serve says (MkDocs and ProperDocs word it alike), as a maintainer should read
+# it: None drops a line that only describes the engine's own workings (the "dirty build" warning
+# is the mode kb serve chose).
 SERVE_MESSAGES: list[tuple[re.Pattern, str | None]] = [
     (re.compile(r"Serving on (\S+)"), "预览地址：{0}　修改 data/ 中的记录或 docs/ 中的手写页面后自动刷新；Ctrl-C 结束"),
     (re.compile(r"Detected file changes"), "检测到改动，正在重新生成……"),
@@ -203,7 +206,12 @@ SERVE_MESSAGES: list[tuple[re.Pattern, str | None]] = [
 
 
 class ServeLog(logging.Filter):
-    """Rewrites mkdocs serve's log lines into Chinese (or drops them); others pass as they are."""
+    """Rewrites the engine's serve log lines into Chinese (or drops them); warnings and our
+    plugin's own lines pass as they are, other information is dropped."""
+
+    def __init__(self, plugin_logger: str):
+        super().__init__()
+        self.plugin_logger = plugin_logger
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = re.sub(r"^\[\d\d:\d\d:\d\d\] ", "", record.getMessage())
@@ -214,24 +222,23 @@ class ServeLog(logging.Filter):
                     return False
                 record.msg, record.args = message.format(*match.groups()), ()
                 return True
-        return record.levelno >= logging.WARNING or record.name.startswith("mkdocs.plugins.kb")
+        name = record.name
+        return record.levelno >= logging.WARNING or name == self.plugin_logger or name.startswith(self.plugin_logger + ".")
 
 
 def serve(project: Project, address: str = "127.0.0.1:8000") -> None:
-    """mkdocs serve with --dirty: only pages whose Markdown changed are rebuilt."""
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    """The engine's serve with --dirty: only pages whose Markdown changed are rebuilt."""
+    from . import engine
 
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     handler = logging.StreamHandler()
-    handler.addFilter(ServeLog())
+    handler.addFilter(ServeLog(engine.plugin_logger("kb").name))
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-    mkdocs_log = logging.getLogger("mkdocs")
-    mkdocs_log.addHandler(handler)
-    mkdocs_log.setLevel(logging.INFO)
-    mkdocs_log.propagate = False
-    print("正在生成页面并启动预览……", flush=True)
+    engine_log = engine.logger()
+    engine_log.addHandler(handler)
+    engine_log.setLevel(logging.INFO)
+    engine_log.propagate = False
+    print(f"正在生成页面并启动预览（{engine.DESCRIPTION}）……", flush=True)
     try:
-        mkdocs_serve(config_file=str(project.config_file), dev_addr=address, build_type="dirty", livereload=True)
+        engine.serve(project.config_file, address)
     finally:
-        mkdocs_log.removeHandler(handler)
-
+        engine_log.removeHandler(handler)

@@ -126,6 +126,18 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_site(args: argparse.Namespace) -> int:
+    from .sitecheck import check_site, format_report
+
+    if args.site:
+        site, shown = Path(args.site), args.site
+    else:
+        site, shown = _project(args).site_dir, "site/"
+    text, good = format_report(check_site(site), shown)
+    print(text, file=sys.stdout if good else sys.stderr)
+    return 0 if good else 1
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .export_docx import export
     from .pipeline import load_graph
@@ -159,6 +171,7 @@ COMMANDS = {
     "pack": cmd_pack,
     "synth": cmd_synth,
     "export": cmd_export,
+    "check-site": cmd_check_site,
 }
 
 
@@ -180,7 +193,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="生成编辑器用的 JSON Schema")
 
     p = sub.add_parser("build", help="检查、生成页面并构建网站到 site/（失败时保留上次的网站）")
-    p.add_argument("--no-strict", action="store_true", help="不把 mkdocs 警告当作错误")
+    p.add_argument("--no-strict", action="store_true", help="不把网站引擎（MkDocs 或 ProperDocs）的警告当作错误")
     p.add_argument("--quiet", action="store_true", help="少输出")
 
     sub.add_parser("generate", help="只由记录生成 docs/ 中的 Markdown 页面")
@@ -198,6 +211,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="+", metavar="名称", help="课程或实践的名称、别名或 id")
     p.add_argument("-o", "--out", metavar="文件.docx", help="输出文件或文件夹（默认：当前目录下以名称命名的 .docx）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
+
+    p = sub.add_parser("check-site", help="检查一个构建好的网站是否由 kb build 完整构建（检索索引、生成的页面和区块、脚本）")
+    p.add_argument("site", nargs="?", metavar="SITE", help="网站文件夹（默认：项目的 site/）")
 
     p = sub.add_parser("pack", help="把 site/ 打包为带日期的 .zip，并写出 SHA-256 校验文件")
     p.add_argument("--out", help="输出文件夹（默认：项目根目录下的 dist/）")

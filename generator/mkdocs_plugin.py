@@ -1,4 +1,5 @@
-"""The mkdocs side: a thin plugin that runs the generator and adds the theme's extras.
+"""The engine side: a thin plugin that runs the generator and adds the theme's extras. It takes
+everything from the engine (MkDocs or ProperDocs) through ``engine.py``.
 
 - ``on_config``: generate docs/ from data/ (so plain ``mkdocs build`` and ``mkdocs serve``
   work), put our template overrides before Material's, add our CSS/JS, watch data/.
@@ -12,27 +13,25 @@
 from __future__ import annotations
 
 import html
-import logging
 import os
 import threading
 from pathlib import Path
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
-from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
-
 from . import paths
+from .engine import BasePlugin, Config, File, Files, PluginError, event_priority, plugin_logger
+from .engine import config_options as c
 from .problems import DataError, UserError
 from .project import Project
 
-log = logging.getLogger("mkdocs.plugins.kb")
+log = plugin_logger("kb")  # "mkdocs.plugins.kb" or "properdocs.plugins.kb"
 
 PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
 STATIC_DIR = PACKAGE_DIR / "static"
 CSS = ["assets/kb/kb.css", "assets/kb/print.css"]
+# docs/assets/kb-unbuilt.css, listed in mkdocs.yml: the warning a site built without this plugin
+# shows on every page. Every build this plugin runs leaves it out.
+UNBUILT_CSS = "assets/kb-unbuilt.css"
 JS = ["assets/kb/kb.js", "assets/kb/basket.js", "assets/kb/search.js", "assets/kb/browse.js", "assets/kb/compare.js"]
 
 
@@ -164,6 +163,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         position = 1 if config.theme.custom_dir else 0
         if str(THEME_DIR) not in dirs:
             config.theme.dirs.insert(position, str(THEME_DIR))
+        if UNBUILT_CSS in config.extra_css:
+            config.extra_css.remove(UNBUILT_CSS)
         for css in CSS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -198,6 +199,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_files(self, files: Files, config):
         self._add_handouts(files, config)
+        unbuilt = files.get_file_from_path(UNBUILT_CSS)
+        if unbuilt is not None:
+            files.remove(unbuilt)
         for path in sorted(STATIC_DIR.rglob("*")):
             if path.is_file():
                 rel = path.relative_to(STATIC_DIR).as_posix()

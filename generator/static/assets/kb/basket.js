@@ -82,11 +82,10 @@
   /* The header link: "对比 3", to the compare view of what is in the basket. */
   var link, count;
   function header() {
-    var inner = document.querySelector(".md-header__inner");
-    if (!inner) return;
     count = el("span", { class: "kb-basket__count" });
-    link = el("a", { class: "kb-basket", href: basket.url() }, [el("span", { class: "kb-basket__label", text: "对比" }), " ", count]);
-    inner.insertBefore(link, inner.querySelector(".kb-search") || inner.querySelector(".md-header__source") || null);
+    var made = el("a", { class: "kb-basket", href: basket.url() }, [el("span", { class: "kb-basket__label", text: "对比" }), " ", count]);
+    if (!KB.addToHeader(made, ".kb-search")) return;
+    link = made;
     showHeader(read());
   }
   function showHeader(ids) {

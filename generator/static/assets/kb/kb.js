@@ -2,25 +2,38 @@
 (function () {
   "use strict";
 
+  /* Material for MkDocs' markup, read here and nowhere else (docs/developers.md lists every place
+   * our scripts depend on it): the page's __config, which says where the site root is, and the
+   * header that our search box and compare link go into. */
+  var MATERIAL = { config: "__config", header: ".md-header__inner", headerEnd: ".md-header__source" };
+
   /* The site root relative to this page, as Material's __config says ("." or ".." …). */
-  function siteBase() {
-    var el = document.getElementById("__config");
+  function configBase() {
+    var el = document.getElementById(MATERIAL.config);
     var base = ".";
     if (el) {
       try { base = JSON.parse(el.textContent).base || "."; } catch (e) { /* keep "." */ }
     }
-    return new URL(base.replace(/\/?$/, "/"), document.baseURI || location.href);
+    return base.replace(/\/?$/, "/");
+  }
+
+  function siteBase() {
+    return new URL(configBase(), document.baseURI || location.href);
   }
 
   /* A link to a page of the site, written relative to this page ("../practices/x.html"), so that
    * a printed page does not print it as an address (print.css prints only http(s) links). */
   function siteHref(path) {
-    var el = document.getElementById("__config");
-    var base = ".";
-    if (el) {
-      try { base = JSON.parse(el.textContent).base || "."; } catch (e) { /* keep "." */ }
-    }
-    return base.replace(/\/?$/, "/") + path;
+    return configBase() + path;
+  }
+
+  /* Put one of our controls into Material's header: before ``before`` (a selector of ours) when the
+   * header has it, else before the repository link, else at the end. False on a page without one. */
+  function addToHeader(node, before) {
+    var inner = document.querySelector(MATERIAL.header);
+    if (!inner) return false;
+    inner.insertBefore(node, (before && inner.querySelector(before)) || inner.querySelector(MATERIAL.headerEnd) || null);
+    return true;
   }
 
   /* Load a data script once. A <script> element works from file:// where fetch() does not. */
@@ -136,7 +149,7 @@
     document.querySelectorAll("button[data-kb-docx]").forEach(function (b) { b.hidden = false; });
   }
 
-  window.KB = { siteBase: siteBase, siteHref: siteHref, loadScript: loadScript, el: el, download: download, wordHandout: wordHandout, own: own };
+  window.KB = { siteBase: siteBase, siteHref: siteHref, addToHeader: addToHeader, loadScript: loadScript, el: el, download: download, wordHandout: wordHandout, own: own };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showDocxButtons);
   else showDocxButtons();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);

@@ -196,8 +196,6 @@
   var box, input, panel, list, status, active = -1, current = [], timer = null, composing = false, seq = 0;
 
   function build() {
-    var inner = document.querySelector(".md-header__inner");
-    if (!inner) return;
     input = el("input", { type: "search", class: "kb-search__input", placeholder: "搜索实践、组织、地区、术语……",
                           "aria-label": "搜索", autocomplete: "off", spellcheck: "false", role: "combobox",
                           "aria-expanded": "false", "aria-controls": "kb-search-results" });
@@ -205,8 +203,7 @@
     list = el("ol", { class: "kb-search__list", id: "kb-search-results", role: "listbox" });
     panel = el("div", { class: "kb-search__panel", hidden: "hidden" }, [status, list]);
     box = el("div", { class: "kb-search", role: "search" }, [input, panel]);
-    var anchor = inner.querySelector(".md-header__source");
-    inner.insertBefore(box, anchor || null);
+    if (!KB.addToHeader(box)) return;
 
     input.addEventListener("compositionstart", function () { composing = true; });
     input.addEventListener("compositionend", function () { composing = false; schedule(); });
