@@ -341,6 +341,7 @@ def render_indexes(g: Graph) -> list[PageOut]:
     pages.append(render_courses_index(g))
     pages.append(render("tags.md.j2", paths.explore_page("tags"), g))
     pages.append(render_stats(g))
+    pages.append(render("search.md.j2", paths.explore_page("search"), g))
     return pages
 
 
