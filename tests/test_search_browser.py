@@ -304,3 +304,62 @@ def test_results_page_is_readable_on_a_phone_and_a_desktop(browser, site_url, wi
     assert errors == []
     context.close()
 
+
+# --- the browse page's filter box matches as the search does ----------------------------------
+
+def browse_rows(page, wait_for: str) -> list[dict]:
+    """The browse table's rows once ``wait_for`` (a JS predicate over the rows) holds."""
+    read = """() => [...document.querySelectorAll('.kb-browse__main tbody tr')].map(tr => ({
+        name: tr.cells[0].textContent, org: tr.cells[1].textContent, region: tr.cells[2].textContent}))"""
+    page.wait_for_function(f"() => {{ const rows = ({read})(); return ({wait_for})(rows); }}", timeout=15_000)
+    return page.evaluate(read)
+
+
+def test_browse_filter_box_finds_what_the_search_finds(page, where, requests_log):
+    page.goto(where + "practices/index.html")
+    page.wait_for_selector(".kb-browse__main table")
+    lincang = page.evaluate("() => KB_PRACTICES.practices.filter(p => p.org === '临沧市政协').map(p => p.name).sort()")
+    assert len(lincang) >= 2
+    box = page.locator(".kb-browse__q")
+
+    box.fill("臨滄")  # Traditional
+    rows = browse_rows(page, f"rows => rows.length === {len(lincang)}")
+    assert sorted(r["name"] for r in rows) == lincang
+
+    box.fill("蚌山 委员")  # two words, not one string in the text
+    rows = browse_rows(page, "rows => rows.length > 0 && rows.every(r => r.region.includes('蚌山'))")
+    assert len(rows) >= 3
+
+    box.fill("中立性主持人")  # in the practice's steps, written “中立性”主持人
+    assert "协商在基层" in [r["name"] for r in browse_rows(page, "rows => rows.length > 0")]
+
+    box.fill("jsgy")  # initials of a name
+    assert [r["name"] for r in browse_rows(page, "rows => rows.length === 1")] == ["吉思广益"]
+
+    box.fill("怎样开展协商在基层")  # a question
+    assert "协商在基层" in [r["name"] for r in browse_rows(page, "rows => rows.length > 0")]
+
+    box.fill("临沧")  # the filter still combines with the facets and lives in the URL
+    browse_rows(page, f"rows => rows.length === {len(lincang)}")
+    assert "q=" in page.url
+    page.reload()
+    rows = browse_rows(page, f"rows => rows.length === {len(lincang)}")
+    assert page.locator(".kb-browse__q").input_value() == "临沧"
+    levels = dict(page.evaluate("""() => [...document.querySelectorAll('fieldset[data-facet=level] input')]
+        .map(b => [b.value, +b.labels[0].querySelector('.kb-count').textContent])"""))
+    assert sum(levels.values()) == len(lincang)  # facet counts are those of the filtered list
+    level, count = min(levels.items(), key=lambda item: item[1])
+    page.locator(f"fieldset[data-facet=level] input[value='{level}']").check()
+    assert len(browse_rows(page, f"rows => rows.length === {count}")) == count
+    assert own_requests_only(requests_log, where) == []
+    assert page.js_errors == []
+
+
+def test_browse_filter_box_keeps_a_space_being_typed(page, site_url):
+    page.goto(site_url + "practices/index.html")
+    page.wait_for_selector(".kb-browse__main table")
+    page.click(".kb-browse__q")
+    page.keyboard.type("蚌山 委员")  # key by key: the space must not vanish before 委员 comes
+    assert page.locator(".kb-browse__q").input_value() == "蚌山 委员"
+    rows = browse_rows(page, "rows => rows.length > 0 && rows.every(r => r.region.includes('蚌山'))")
+    assert rows
