@@ -261,6 +261,21 @@ def test_snippet_shows_where_the_query_occurs_and_marks_it(page, site_url):
     assert page.locator(".kb-results__divider").count() <= 1
 
 
+def test_results_page_searches_again_from_its_own_box(page, site_url):
+    page.goto(site_url + "explore/search.html?q=" + "协商&kind=practice")
+    results(page)
+    box = page.locator(".kb-results__q")
+    box.fill("bandeng xieshang")
+    box.press("Enter")
+    page.wait_for_function("() => location.search.includes('bandeng')")
+    shown = results(page)
+    assert shown["items"][0]["title"] == "板凳协商" and shown["checked"] == []  # a new query starts unfiltered
+    page.go_back()
+    assert results(page)["checked"] == ["kind=practice"]
+    assert page.locator(".kb-results__q").input_value() == "协商"
+    assert page.js_errors == []
+
+
 def test_pinyin_and_traditional_queries_in_the_header_box(page, site_url):
     page.goto(site_url + "index.html")
     for query, title in (("jisiguangyi", "吉思广益"), ("ji si guang yi", "吉思广益"), ("jsgy", "吉思广益"),

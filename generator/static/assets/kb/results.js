@@ -49,13 +49,18 @@
   function build() {
     queryBox = el("input", { type: "search", name: "q", class: "kb-results__q", "aria-label": "搜索",
                              placeholder: "搜索实践、组织、地区、术语……", autocomplete: "off", enterkeyhint: "search" });
-    form = el("form", { class: "kb-results__form", role: "search" }, [queryBox,
-      el("button", { type: "submit", class: "md-button md-button--primary kb-results__go", text: "搜索" })]);
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
+    // Not a <form>: no form is ever inside a page's article (tests/test_security_xss.py holds
+    // every page to that, so that record text can never have made one).
+    var button = el("button", { type: "button", class: "md-button md-button--primary kb-results__go", text: "搜索" });
+    form = el("div", { class: "kb-results__form", role: "search" }, [queryBox, button]);
+    var ask = function () {
       state.q = queryBox.value.trim();
       state.filters = {};
       go(1);
+    };
+    button.addEventListener("click", ask);
+    queryBox.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.isComposing) { e.preventDefault(); ask(); }
     });
     statusLine = el("p", { class: "kb-results__status", "aria-live": "polite" });
     dropLine = el("p", { class: "kb-results__dropped", hidden: "hidden" });
