@@ -120,16 +120,19 @@
         if (kept.indexOf(t) < 0) kept.push(t);
       });
     });
-    var names = [nameKeyOf(text)], phrases = [nameKeyOf(text)];
+    var names = [nameKeyOf(text)];
     if (!kept.length) {
       kept = cut(text);
       dropped = [];
+      pieces = [text];
     } else if (dropped.length) {
       var rest = nameKeyOf(pieces.join(" "));
       if (rest && names.indexOf(rest) < 0) names.push(rest);
-      pieces.forEach(function (piece) { phrases.push(nameKeyOf(piece)); });
     }
-    // the phrases a snippet looks for first, longest first (then the first of any token)
+    // the phrases a snippet looks for first: the words typed between spaces and question
+    // words, longest first (then the first of any token)
+    var phrases = [];
+    pieces.forEach(function (piece) { piece.split(/\s+/).forEach(function (w) { phrases.push(nameKeyOf(w)); }); });
     phrases = phrases.filter(function (p, n) { return p.length > 1 && phrases.indexOf(p) === n; })
       .sort(function (a, b) { return b.length - a.length; });
     return { text: query, tokens: kept, names: names.filter(Boolean), phrases: phrases,
@@ -230,6 +233,7 @@
     hits.forEach(function (h) { files.add(Math.floor(h.doc / manifest.perMeta)); });
     return Promise.all(Array.from(files).map(loadMeta)).then(function () {
       hits.forEach(function (h) {
+        if (h.url !== undefined) return;  // has them (and perhaps its whole text) already
         var m = metas.get(Math.floor(h.doc / manifest.perMeta))[h.doc % manifest.perMeta];
         h.url = m[0]; h.title = m[1]; h.kind = m[2]; h.subtitle = m[3]; h.aliases = m[4]; h.text = m[5]; h.more = !!m[6];
       });
