@@ -244,9 +244,11 @@
   // snippets around the place where it occurs).
   function fullText(hits, q) {
     q = parsed(q);
-    var whole = q.phrases.length ? q.phrases[0] : "";
+    var longest = q.phrases.filter(function (p) { return p.length === q.phrases[0].length; });
     var wanted = hits.filter(function (h) {
-      return h.more && !h.full && (whole ? folded(h.text).text.indexOf(whole) < 0 : firstAt(h.text, q) < 0);
+      if (!h.more || h.full) return false;
+      var text = folded(h.text).text;
+      return longest.length ? !longest.some(function (p) { return text.indexOf(p) >= 0; }) : firstAt(h.text, q) < 0;
     });
     return Promise.all(wanted.map(function (h) {
       return loadText(h.doc).then(function () { h.text += texts.get(h.doc); h.full = true; }, function () {});
@@ -335,12 +337,20 @@
   // Where the query first occurs in the text: the whole query (or the longest part of it between
   // question words) if it is there, else the first of its tokens.
   function firstAt(text, query) {
-    var f = folded(text), q = parsed(query), first = -1;
-    for (var i = 0; i < q.phrases.length; i++) {
-      var at = f.text.indexOf(q.phrases[i]);
+    var f = folded(text), q = parsed(query);
+    var earliest = function (words) {
+      var first = -1;
+      words.forEach(function (w) { var at = f.text.indexOf(w); if (at >= 0 && (first < 0 || at < first)) first = at; });
+      return first;
+    };
+    // the longest phrases first; of phrases as long as each other, whichever comes first
+    for (var i = 0; i < q.phrases.length;) {
+      var same = q.phrases.filter(function (p) { return p.length === q.phrases[i].length; });
+      var at = earliest(same);
       if (at >= 0) return f.at[at];
+      i += same.length;
     }
-    q.tokens.forEach(function (t) { var at = f.text.indexOf(t); if (at >= 0 && (first < 0 || at < first)) first = at; });
+    var first = earliest(q.tokens);
     return first < 0 ? -1 : f.at[first];
   }
   // A piece of the text around the first place the query occurs (from the start of its sentence
