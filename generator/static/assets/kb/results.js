@@ -21,7 +21,7 @@
   // state.filters is keyed by the facet keys above (our names, never record text).
   var state = { q: "", filters: {}, page: 1 };
   var ranked = null, table = null, seq = 0;
-  var form, queryBox, statusLine, dropLine, filterBox, facetBox, listBox, pager, clearButton;
+  var form, queryBox, statusLine, dropLine, filterBox, filterSummary, facetBox, listBox, pager, clearButton;
 
   function readUrl() {
     var params = new URLSearchParams(location.search);
@@ -68,8 +68,11 @@
     clearButton.addEventListener("click", function () { state.filters = {}; go(1); });
     facetBox = el("div", { class: "kb-results__facets", role: "group", "aria-label": "筛选条件" });
     // On a phone the filters fold away above the results; on a wide screen they stand beside them.
-    filterBox = el("details", { class: "kb-results__filters" }, [el("summary", { text: "筛选（类别、省份、层级）" }), facetBox, clearButton]);
-    if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) filterBox.open = true;
+    filterSummary = el("summary", { text: "筛选（类别、省份、层级）" });
+    filterBox = el("details", { class: "kb-results__filters" }, [filterSummary, facetBox, clearButton]);
+    // open where there is room beside the results, and wherever a link came with filters ticked
+    var wide = window.matchMedia && window.matchMedia("(min-width: 60em)").matches;
+    if (wide || Object.keys(state.filters).length) filterBox.open = true;
     listBox = el("ol", { class: "kb-results__list" });
     pager = el("nav", { class: "kb-results__pager", "aria-label": "分页" });
     pager.addEventListener("click", function (e) {
@@ -159,6 +162,8 @@
     var dropped = r.query.dropped.filter(function (w, i, a) { return a.indexOf(w) === i; });
     dropLine.textContent = dropped.length ? "提问用语“" + dropped.join("”“") + "”不参与查找。" : "";
     clearButton.hidden = !filtered;
+    var ticked = FACETS.reduce(function (n, f) { return n + (state.filters[f.key] || []).length; }, 0);
+    filterSummary.textContent = "筛选（类别、省份、层级）" + (ticked ? "：已选 " + ticked + " 项" : "");
   }
 
   function showFacets(all) {
