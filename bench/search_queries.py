@@ -1,6 +1,10 @@
 """The search queries a cadre types, each with the page title they expect — shared by the
 browser test suite (tests/test_search_browser.py) and the engine comparison (bench)."""
 
+# The first 66 queries are the suite the README's engine comparison started from; those after
+# them are pinyin, question-style and more Traditional queries.
+FIRST_SUITE = 66
+
 # (query as typed, expected page title, what kind of query it is)
 QUERIES = [
     ("吉思广益", "吉思广益", "名称"),
@@ -69,4 +73,34 @@ QUERIES = [
     ("１＋Ｎ", "1+N协商议政格局", "全角字母数字"),
     ("協商議事會議", "协商议事会议", "繁体"),
     ("协商", None, "常用词：有结果即可"),
+    # what Chinese readers type besides characters: pinyin (with or without spaces), initials,
+    # the first syllables of a name as they type it
+    ("jisiguangyi", "吉思广益", "全拼"),
+    ("ji si guang yi", "吉思广益", "全拼带空格"),
+    ("bandeng xieshang", "板凳协商", "全拼带空格"),
+    ("xieshangzaijiceng", "协商在基层", "全拼"),
+    ("Ma Shang Shang Liang", "码上商量", "全拼带空格"),
+    ("liushi", "六式协商议政工作法", "简称全拼"),
+    ("lincang", "临沧市", "地名全拼"),
+    ("jsgy", "吉思广益", "首字母"),
+    ("xszjc", "协商在基层", "首字母"),
+    ("sfkyyz", "双反馈一验证", "首字母"),
+    ("JSGY", "吉思广益", "首字母"),
+    ("xieshangzai", "协商在基层", "拼音前缀"),
+    ("mashang", "码上商量", "拼音前缀"),
+    # questions: the words that ask (怎么、如何、哪些 …) must not drown the words that name
+    ("怎样开展协商在基层", "协商在基层", "提问句"),
+    ("临沧的政协怎么搞协商", "协商在基层", "提问句"),
+    ("吉思广益是什么", "吉思广益", "提问句"),
+    ("什么是专门协商机构", "专门协商机构", "提问句"),
+    ("码上商量怎么做", "码上商量", "提问句"),
+    ("如何开展院坝协商", "院坝协商", "提问句"),
+    ("有哪些委员工作室的做法", "委员工作室", "提问句"),
+    ("双反馈一验证的经验", "双反馈一验证", "提问句"),
+    ("怎樣開展協商在基層", "协商在基层", "繁体提问句"),
+    ("经验", None, "只有提问用语：有结果即可"),
+    ("做法", None, "只有提问用语：有结果即可"),
+    ("碼上商量", "码上商量", "繁体"),
+    ("六事工作機制", "六事工作机制", "繁体"),
+    ("板凳協商", "板凳协商", "繁体"),
 ]

@@ -424,6 +424,10 @@ def render_tags(g: Graph) -> PageOut:
     return render("tags.md.j2", paths.explore_page("tags"), g)
 
 
+def render_search(g: Graph) -> PageOut:
+    return render("search.md.j2", paths.explore_page("search"), g)
+
+
 def render_indexes(g: Graph) -> list[PageOut]:
     return [make(g) for _path, make in INDEX_PAGES]
 
@@ -538,6 +542,7 @@ INDEX_PAGES: tuple[tuple[str, Callable[[Graph], PageOut]], ...] = (
     (paths.index_page("courses"), render_courses_index),
     (paths.explore_page("tags"), render_tags),
     (paths.explore_page("stats"), render_stats),
+    (paths.explore_page("search"), render_search),
 )
 
 

@@ -275,6 +275,28 @@ def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_cont
             assert page.locator(".kb-search__item").count() > 0, f"search {query!r} found nothing"
         texts.append(seen["text"])
 
+    # The results page (results.js): every hit of those queries, each filter value (record text
+    # too: province names) ticked one at a time.
+    from urllib.parse import urlencode
+
+    done = '#kb-results[data-state="done"]'
+    for query in (practice_marker, "<script>", "<img", "javascript", "甲"):
+        page.goto(url + "explore/search.html?" + urlencode({"q": query}))
+        page.wait_for_selector(done, timeout=15_000)
+        seen = check_page(page, f"results page {query!r}")
+        if query == practice_marker:
+            assert page.locator(".kb-results__item").count() > 0, f"results page {query!r} found nothing"
+        texts.append(seen["text"])
+        facets = page.evaluate("() => [...document.querySelectorAll('#kb-results input[type=checkbox]')].map(b => [b.dataset.facet, b.value])")
+        for facet in facets:
+            for _ in range(2):  # on, then off again
+                before = page.url
+                page.evaluate("([k, v]) => [...document.querySelectorAll('#kb-results input[type=checkbox]')]"
+                              ".find(b => b.dataset.facet === k && b.value === v).click()", facet)
+                page.wait_for_function("u => location.href !== u", arg=before)
+                page.wait_for_selector(done)
+                check_page(page, f"results page {query!r}, filter {facet}")
+
     assert watch.dialogs == [], watch.dialogs
     assert watch.foreign == [], f"record text made the browser fetch {watch.foreign}"
     assert watch.errors == [], watch.errors
@@ -412,6 +434,18 @@ def test_javascript_built_in_names_are_plain_names_in_every_script(xss_kb, xss_c
         if query in PROTOTYPE_NAMES:
             titles = page.locator(".kb-search__title").all_inner_texts()
             assert query in titles, (query, titles)
+
+    # The results page and the browse filter box: the same names as queries and as filter values.
+    page.goto(url + "explore/search.html?q=constructor")
+    page.wait_for_selector('#kb-results[data-state="done"]', timeout=15_000)
+    assert "constructor" in page.locator(".kb-results__title").all_inner_texts()
+    page.goto(url + "explore/search.html?q=constructor&kind=constructor&province=__proto__&level=toString")
+    page.wait_for_selector('#kb-results[data-state="done"]', timeout=15_000)
+    assert page.locator(".kb-results__item").count() == 0
+    assert "筛选后 0 个" in page.locator(".kb-results__status").inner_text()
+    page.goto(url + "practices/index.html?q=__proto__")
+    page.wait_for_function("""() => [...document.querySelectorAll('#kb-browse tbody tr')]
+        .some(tr => tr.cells[4].textContent.split('、').includes('__proto__'))""", timeout=15_000)
 
     page.goto(url + "explore/compare.html?p=constructor,toString,__proto__,jia-gong-zuo-fa,hasOwnProperty")
     page.wait_for_selector("#kb-compare .kb-compare__chosen")

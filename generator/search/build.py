@@ -18,7 +18,17 @@ from file:// (no fetch, no XHR — every file is a script that hands its data to
   the query is known from the index alone;
 - ``search/d/<n>.js``: title, URL, kind, subtitle, aliases and the first lines of text of 10
   documents, loaded only for the results shown (the order is known from the index alone, so
-  a query costs two rounds of script loads: its shards, then the data of what it shows).
+  a query costs two rounds of script loads: its shards, then the data of what it shows);
+- ``search/x/<n>.js``: the rest of one document's text, for documents longer than the first
+  lines: loaded by the results page for a shown result whose first lines do not hold the query,
+  so its snippet can show the place where the query occurs;
+- ``search/f.js``: province and level of every document (two characters each), for the
+  results page's filters. Documents are numbered kind by kind, so a document's kind is known
+  from its number (``ranges`` in the manifest).
+
+Names are also findable by their pinyin (``jisiguangyi``, ``jsgy`` → 吉思广益), written as
+whole-name tokens too, and question words in a query (怎么、如何、哪些 …) are dropped before it is
+cut into pairs (``query_tokens``; search.js does the same with the list from the manifest).
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from .. import paths
 from ..link import Graph
 from ..markdown_text import join_lines
 from ..model import Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
+from ..text import pinyin_syllables
 
 INDEX_DIR = "search"
 # Page data is read only for the few results shown; they are spread over the whole numbering,
@@ -45,6 +56,9 @@ DOCS_PER_META_FILE = 10
 TARGET_SHARD_BYTES = 32_000
 MAX_POSTINGS = 2_000  # per token; beyond this a token is too common to rank by (idf ≈ 0)
 SNIPPET_CHARS = 200
+# The rest of a document's text, for snippets around the query; a record's text fields are at
+# most 4,000 characters each, and a snippet beyond this is taken from the start instead.
+TEXT_CHARS = 8_000
 SCORE_SCALE = 10  # scores are stored as round(score × 10)
 NAME_PREFIX = "="  # whole-name tokens: "=" + name_key(name)
 
@@ -54,12 +68,32 @@ K1, B = 1.2, 0.6
 
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9a-z]+(?:\+[0-9a-z]+)*\+?")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+QUOTES = "“”‘’「」『』《》〈〉\"'"  # search.js has the same list
+_QUOTES = str.maketrans("", "", QUOTES)
+
+# Documents are numbered kind by kind in this order, so a number tells its kind (the results
+# page filters by kind without loading anything); the kinds with a province and level first.
+KIND_ORDER = (Practice.type_name, Organization.type_name, Region.type_name, Method.type_name, Term.type_name,
+              Theme.type_name, Source.type_name, Course.type_name, "page")
 
 KIND_LABELS = {
     Practice.type_name: "实践", Organization.type_name: "政协组织", Region.type_name: "地区",
     Theme.type_name: "主题", Source.type_name: "来源文献", Method.type_name: "通用做法",
     Term.type_name: "术语", Course.type_name: "培训课程", "page": "页面",
 }
+
+
+# Words of a question that say nothing about what is sought: "怎样开展协商在基层" is a search
+# for 协商在基层. Removed from a query before it is cut into pairs (pairs across them, 样开 or
+# 展协, are dropped too), unless nothing else is left: "经验" alone is still searched.
+QUESTION_WORDS = (
+    "怎么样", "怎么办", "怎么搞", "怎么做", "怎么", "怎样", "如何", "开展", "进行", "哪些", "哪里有", "哪里",
+    "哪儿", "哪个", "哪家", "是什么", "什么是", "什么意思", "有什么", "什么", "有哪些", "有没有", "是不是", "为什么", "做法", "经验",
+    "请问", "介绍一下", "介绍", "一下", "搞", "的", "吗", "呢", "吧", "呀", "啊",
+)
+# A name is also found by its pinyin: whole (jisiguangyi), initials (jsgy), and as the reader
+# types, from two syllables or two initials up to this many.
+PINYIN_PREFIXES = 6
 
 
 def normalize(text: str) -> str:
@@ -75,10 +109,11 @@ def name_key(text: str) -> str:
 
 def tokens(text: str, unigrams: bool = False) -> list[str]:
     """Bigrams of Chinese runs (a one-character run is kept as it is), words of Latin runs.
+    Quotation marks do not cut a run: “中立性”主持人 holds 中立性主持人, as a reader means it.
     With ``unigrams``, single characters too — only for titles, so one-character queries
     (市, 县) still find names without every page's every character in the index."""
     out: list[str] = []
-    for match in _TOKEN.finditer(normalize(text)):
+    for match in _TOKEN.finditer(normalize(text).translate(_QUOTES)):
         run = match.group()
         if not _CJK.match(run):
             out.append(run)
@@ -92,6 +127,61 @@ def tokens(text: str, unigrams: bool = False) -> list[str]:
     return out
 
 
+def query_tokens(query: str) -> tuple[list[str], bool]:
+    """The tokens a query is searched by, and whether question words were dropped from it.
+    search.js reads a query the same way (with QUESTION_WORDS from the manifest)."""
+    text = normalize(query)
+    words = sorted(set(QUESTION_WORDS), key=len, reverse=True)
+    pieces, start, i, dropped = [], 0, 0, False
+    while i < len(text):
+        word = next((w for w in words if text.startswith(w, i)), None)
+        if word:
+            pieces.append(text[start:i])
+            i = start = i + len(word)
+            dropped = True
+        else:
+            i += 1
+    pieces.append(text[start:])
+    kept: list[str] = []
+    for piece in pieces:
+        for tok in tokens(piece):
+            # a lone character left between question words (搞 in 怎么搞) says nothing either
+            if dropped and len(tok) == 1 and _CJK.match(tok):
+                continue
+            if tok not in kept:
+                kept.append(tok)
+    if not kept:
+        return list(dict.fromkeys(tokens(query))), False
+    return kept, dropped
+
+
+def pinyin_keys(name: str) -> tuple[set[str], set[str]]:
+    """A name's pinyin as whole-name keys: (the keys that are the whole name, the keys a reader
+    typing it passes through). 吉思广益 → ({jisiguangyi, jsgy}, {jisi, jisiguang, jsg, js}).
+    Letters and digits in the name stay as they are (1+N协商 → 1+nxieshang, 1+nxs)."""
+    text = normalize(name)
+    syllables = pinyin_syllables(text)
+    if len(syllables) != len(text) or not _CJK.search(text):
+        return set(), set()
+    full, initials, prefixes = [], [], set()
+    spelled = 0
+    for char, syllable in zip(text, syllables):
+        if _CJK.match(char) and syllable.isascii() and syllable.isalpha():
+            full.append(syllable.lower())
+            initials.append(syllable[0].lower())
+            spelled += 1
+            if 2 <= spelled <= PINYIN_PREFIXES:
+                prefixes.add(name_key("".join(full)))
+                prefixes.add(name_key("".join(initials)))
+        else:
+            full.append(char)
+            initials.append(char)
+    if not spelled:
+        return set(), set()
+    whole = {name_key("".join(full)), name_key("".join(initials))} - {""}
+    return whole, prefixes - whole - {""}
+
+
 @dataclass
 class Document:
     url: str  # site-relative
@@ -100,6 +190,8 @@ class Document:
     subtitle: str = ""
     aliases: list[str] = field(default_factory=list)
     body: str = ""
+    province: str = ""  # for the results page's filters
+    level: str = ""
 
     def fields(self) -> dict[str, list[str]]:
         return {
@@ -128,7 +220,11 @@ def record_documents(g: Graph) -> list[Document]:
         return html_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
 
     def region_line(region_id: str | None) -> str:
-        return " › ".join(kb.regions[r].name for r in g.region_path.get(region_id or "", []))
+        return " › ".join(r.name for r in g.regions_of(region_id))
+
+    def province(region_id: str | None) -> str:
+        chain = g.regions_of(region_id)
+        return chain[0].name if chain else ""
 
     for p in kb.practices.values():
         body = _text(
@@ -140,13 +236,16 @@ def record_documents(g: Graph) -> list[Document]:
             *(kb.themes[t].name for t in p.themes if t in kb.themes),
             *p.tags,
         )
-        subtitle = g.place(p).line
-        docs.append(Document(url(p), p.name, p.type_name, subtitle, list(p.aliases), body))
+        place = g.place(p)
+        docs.append(Document(url(p), p.name, p.type_name, place.line, list(p.aliases), body,
+                             place.province.name if place.province else "", place.level.value))
     for o in kb.organizations.values():
         subtitle = " · ".join(x for x in (o.level.value, region_line(o.region)) if x)
-        docs.append(Document(url(o), o.name, o.type_name, subtitle, list(o.aliases), _text(o.description)))
+        docs.append(Document(url(o), o.name, o.type_name, subtitle, list(o.aliases), _text(o.description),
+                             province(o.region), o.level.value))
     for r in kb.regions.values():
-        docs.append(Document(url(r), r.name, r.type_name, region_line(r.id), list(r.aliases), ""))
+        docs.append(Document(url(r), r.name, r.type_name, region_line(r.id), list(r.aliases), "",
+                             province(r.id), r.level.value))
     for t in kb.themes.values():
         docs.append(Document(url(t), t.name, t.type_name, "主题", list(t.aliases), _text(t.description)))
     for m in kb.methods.values():
@@ -215,20 +314,41 @@ def page_documents(site_dir: Path, docs_dir: Path) -> list[Document]:
     return docs
 
 
-def shard_of(token: str, shards: int) -> int:
-    """FNV-1a over the UTF-16 code units — the browser computes the same number."""
+def fnv1a(text: str) -> int:
+    """FNV-1a over the bytes of the UTF-16 code units — the browser computes the same number."""
     h = 0x811C9DC5
-    for unit in token.encode("utf-16-le"):
+    for unit in text.encode("utf-16-le"):
         h ^= unit
         h = (h * 0x01000193) & 0xFFFFFFFF
-    return h % shards
+    return h
+
+
+def shard_of(token: str, shards: int) -> int:
+    return fnv1a(token) % shards
+
+
+WHOLE_NAME, NAME_START = 0, 1  # the score of a whole-name token: the name itself, or how it begins
+
+
+def name_tokens(doc: Document) -> dict[str, int]:
+    """A document's whole-name keys (without NAME_PREFIX): each name and alias as it is
+    written and in pinyin, and the pinyin a reader passes through while typing one."""
+    keys: dict[str, int] = {}
+    for name in (doc.title, *doc.aliases):
+        whole, starts = pinyin_keys(name)
+        for key in starts:
+            keys.setdefault(key, NAME_START)
+        for key in {name_key(name), *whole} - {""}:
+            keys[key] = WHOLE_NAME
+    return keys
 
 
 def scored_postings(docs: list[Document]) -> dict[str, list[tuple[int, int, bool]]]:
     """token -> [(document number, round(score × 10), token is in the name)], in document
     order. BM25F with the field weights above; idf is folded in at build time, so a query only
     adds numbers up. A token in more than MAX_POSTINGS documents keeps its best-scoring ones.
-    Each name and alias also gives a whole-name token (score 0: it only marks the page)."""
+    Each name and alias also gives whole-name tokens, in characters and in pinyin (score 0 for
+    the whole name, 1 for the start of its pinyin: they only mark the page)."""
     per_doc: list[Counter] = []
     in_name: list[set] = []
     lengths: list[float] = []
@@ -257,8 +377,8 @@ def scored_postings(docs: list[Document]) -> dict[str, list[tuple[int, int, bool
         for tok, tf in weighted.items():
             score = idf[tok] * tf * (K1 + 1) / (tf + norm)
             postings[tok].append((number, max(1, round(score * SCORE_SCALE)), tok in names))
-        for key in sorted({name_key(x) for x in (docs[number].title, *docs[number].aliases)} - {""}):
-            postings[NAME_PREFIX + key].append((number, 0, True))
+        for key, kind in sorted(name_tokens(docs[number]).items()):
+            postings[NAME_PREFIX + key].append((number, kind, True))
     for plist in postings.values():
         if len(plist) > MAX_POSTINGS:
             plist.sort(key=lambda x: (-x[1], x[0]))
@@ -359,11 +479,49 @@ def _script(call: str, payload) -> str:
     return f"window.KB_SEARCH&&KB_SEARCH.{call}({data});\n"
 
 
+def kind_ranges(docs: list[Document]) -> list[list]:
+    """[kind, first number, count, digest of the URLs] for each kind, in numbering order. Within
+    a kind documents are in URL order, so a page that lists every practice (the browse page)
+    can tell a practice's number from its URL; the digest says the lists are the same."""
+    ranges: list[list] = []
+    for number, doc in enumerate(docs):
+        if ranges and ranges[-1][0] == doc.kind:
+            ranges[-1][2] += 1
+        else:
+            ranges.append([doc.kind, number, 1])
+    for entry in ranges:
+        entry.append(fnv1a("\n".join(d.url for d in docs[entry[1]:entry[1] + entry[2]])))
+    return ranges
+
+
+def facet_table(docs: list[Document]) -> dict:
+    """Province and level of each document, as fixed-width base-64 codes in one string (0 for
+    none): the results page counts and filters any number of hits without loading their data.
+    Only the documents up to the last one with a province or level are written."""
+    provinces = sorted({d.province for d in docs} - {""})
+    levels = [lv for lv in ("全国", "省", "市", "县区", "乡镇街道") if any(d.level == lv for d in docs)]
+    levels += sorted({d.level for d in docs} - set(levels) - {""})
+    width = 1
+    while 64 ** width <= max(len(provinces), len(levels)):
+        width += 1
+    province_code = {v: i + 1 for i, v in enumerate(provinces)}
+    level_code = {v: i + 1 for i, v in enumerate(levels)}
+    last = max((n for n, d in enumerate(docs) if d.province or d.level), default=-1)
+
+    def code(value: int) -> str:
+        return "".join(_DIGITS[(value >> (6 * k)) & 63] for k in reversed(range(width)))
+
+    codes = "".join(code(province_code.get(d.province, 0)) + code(level_code.get(d.level, 0)) for d in docs[:last + 1])
+    return {"provinces": provinces, "levels": levels, "width": width, "codes": codes}
+
+
 def index_files(graph: Graph, site_dir: Path, docs_dir: Path) -> tuple[dict[str, str], int]:
     """The search/ folder's files (path inside it -> text), computed without writing anything,
     and the number of documents in them."""
     docs = record_documents(graph) + page_documents(site_dir, docs_dir)
-    docs.sort(key=lambda d: d.url)  # deterministic numbering: same data, same bytes
+    order = {kind: n for n, kind in enumerate(KIND_ORDER)}
+    # deterministic numbering (same data, same bytes), kind by kind
+    docs.sort(key=lambda d: (order.get(d.kind, len(order)), d.kind, d.url))
     postings = scored_postings(docs)
     encoded = {tok: encode_postings(plist) for tok, plist in postings.items()}
     estimated = sum(len(tok) * 3 + len(text) + 6 for tok, text in encoded.items())
@@ -373,17 +531,23 @@ def index_files(graph: Graph, site_dir: Path, docs_dir: Path) -> tuple[dict[str,
         grouped[shard_of(tok, shards)][tok] = encoded[tok]
     files: dict[str, str] = {
         "manifest.js": _script("manifest", {
-            "version": 3, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
-            "scale": SCORE_SCALE, "name": NAME_PREFIX,
-            "kinds": KIND_LABELS, "t2s": simplified_map(docs),
+            "version": 4, "documents": len(docs), "shards": shards, "perMeta": DOCS_PER_META_FILE,
+            "scale": SCORE_SCALE, "name": NAME_PREFIX, "snippet": SNIPPET_CHARS,
+            "kinds": KIND_LABELS, "ranges": kind_ranges(docs), "question": list(QUESTION_WORDS),
+            "t2s": simplified_map(docs),
         }),
+        "f.js": _script("facets", facet_table(docs)),
     }
     for number, group in enumerate(grouped):
         files[f"t/{number}.js"] = _script("shard", [number, group])
     for start in range(0, len(docs), DOCS_PER_META_FILE):
-        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases, d.body[:SNIPPET_CHARS]]
+        # the last field: whether x/<number>.js holds more text
+        chunk = [[d.url, d.title, d.kind, d.subtitle, d.aliases, d.body[:SNIPPET_CHARS], int(len(d.body) > SNIPPET_CHARS)]
                  for d in docs[start:start + DOCS_PER_META_FILE]]
         files[f"d/{start // DOCS_PER_META_FILE}.js"] = _script("meta", [start // DOCS_PER_META_FILE, chunk])
+    for number, doc in enumerate(docs):
+        if len(doc.body) > SNIPPET_CHARS:
+            files[f"x/{number}.js"] = _script("text", [number, doc.body[SNIPPET_CHARS:TEXT_CHARS]])
     return files, len(docs)
 
 
@@ -395,6 +559,7 @@ def install_index(site_dir: Path, files: dict[str, str]) -> int:
     shutil.rmtree(fresh, ignore_errors=True)
     (fresh / "t").mkdir(parents=True)
     (fresh / "d").mkdir()
+    (fresh / "x").mkdir()
     written = 0
     for rel, text in files.items():
         data = text.encode("utf-8")

@@ -80,12 +80,28 @@
       var have = f.values(p);
       if (!wanted.some(function (v) { return have.indexOf(v) >= 0; })) return false;
     }
-    if (state.q) {
+    if (state.q && !(found.q === state.q && found.urls.has(p.url))) {
       var q = state.q.toLowerCase();
       var text = [p.name, p.aliases.join(" "), p.org, p.region, p.summary].join(" ").toLowerCase();
       if (text.indexOf(q) < 0) return false;
     }
     return true;
+  }
+
+  // The filter box matches as the header search does (繁简, character pairs, aliases, pinyin,
+  // question words): the practices the search engine finds for it, by URL (KB.searchUrls in
+  // search.js), besides those holding the text as typed. The engine answers asynchronously;
+  // until it has, the typed text alone filters.
+  var found = { q: null, urls: new Set() }, asking = null;
+  function lookUp() {
+    var q = state.q;
+    if (!q || !KB.searchUrls || found.q === q || asking === q) return;
+    asking = q;
+    KB.searchUrls(q, "practice", data.practices.map(function (p) { return p.url; })).then(function (urls) {
+      found = { q: q, urls: urls };
+      if (asking === q) asking = null;
+      if (state.q === q) update(false);
+    }, function () { if (asking === q) asking = null; });
   }
 
   function filtered() {
@@ -127,7 +143,8 @@
 
   function update(pushUrl) {
     if (pushUrl) writeUrl();
-    searchInput.value = state.q;
+    lookUp();
+    if (searchInput.value.trim() !== state.q) searchInput.value = state.q;  // keeps a space being typed
     sortSelect.value = state.sort;
     renderFacets();
     renderResults();
