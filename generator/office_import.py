@@ -197,7 +197,7 @@ def place_of(places: dict[str, Place], field: str) -> Place:
 
 def office_message(message: str) -> str:
     """A check's message as an office reads it: the place already names the field."""
-    return re.sub(r"^缺少必填字段 \S+?（", "必须填写（", re.sub(r"^缺少必填字段 (\S+)$", "必须填写", message))
+    return re.sub(r"^缺少必填字段 [A-Za-z_]+", "必须填写", message)
 
 
 @dataclass
@@ -205,6 +205,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     plans: list[Planned] = field(default_factory=list)
+    kb: Any = None  # the knowledge base as checked with the imported records in it
 
 
 def _sort_key(text: str) -> tuple:
@@ -351,6 +352,7 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
                 if new is not None and _same(old, new):
                     plan.action = "unchanged"
     report.plans = plans
+    report.kb = final.kb
     return report
 
 

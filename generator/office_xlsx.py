@@ -179,13 +179,17 @@ def template_xlsx(forms: list[Form], records: list[tuple[Form, Cells]], names: d
     wb = Workbook()
     how = wb.active
     how.title = HOW_TO_SHEET
-    how.column_dimensions["A"].width = 120
+    how.column_dimensions["A"].width = 100
+    how.page_setup.orientation = "landscape"
+    how.page_setup.paperSize = how.PAPERSIZE_A4
+    how.page_setup.fitToWidth, how.page_setup.fitToHeight = 1, 0
+    how.sheet_properties.pageSetUpPr.fitToPage = True
     title = (forms[0].label if len(forms) == 1 else "协商实践知识库") + "填报模板"
     _text(how.cell(row=1, column=1), title, styles, styles.title_font)
     _text(how.cell(row=2, column=1), f"协商实践知识库　数据截至 {day}" if day else "协商实践知识库", styles, styles.hint_font)
     for i, line in enumerate(HOW_TO, start=1):
         _text(how.cell(row=2 + i, column=1), f"{i}. {line}", styles)
-        how.row_dimensions[2 + i].height = 16 * _rows_for(line, 118) + 4
+        how.row_dimensions[2 + i].height = 16 * _rows_for(f"{i}. {line}", 96) + 4
 
     # The names sheet is written last but referred to by the drop-downs.
     name_columns = [label for label, values in names.items()]
@@ -277,10 +281,17 @@ def _sheet_key(title: str) -> tuple[str, str]:
     return label_key(plain), ""
 
 
-def _grid(ws) -> dict[tuple[int, int], str]:
+class Grid(dict):
+    """Cell texts by (row, column); ``merged`` holds the cells whose text comes from a merge."""
+
+    merged: set
+
+
+def _grid(ws) -> Grid:
     """Every non-empty cell's text by (row, column); a value merged over several rows belongs to
     each of them (in the merge's first column)."""
-    grid: dict[tuple[int, int], str] = {}
+    grid = Grid()
+    grid.merged = set()
     for row in ws.iter_rows():
         for cell in row:
             if cell.value is not None and not type(cell).__name__ == "MergedCell":
@@ -293,7 +304,13 @@ def _grid(ws) -> dict[tuple[int, int], str]:
             continue
         for r in range(merged.min_row + 1, merged.max_row + 1):
             grid[(r, merged.min_col)] = value
+            grid.merged.add((r, merged.min_col))
     return grid
+
+
+def _blank(grid: Grid, r: int, texts: dict[int, str]) -> bool:
+    """A row with nothing typed in it: empty, the hint row, or only values merged into it."""
+    return not any(t.strip() and (r, c) not in grid.merged for c, t in texts.items())
 
 
 def _headings(grid, columns_of, shown: str, title: str, read: Read, first_key: str | None = None):
@@ -361,8 +378,8 @@ def _read_main(ws, form: Form, shown: str, read: Read) -> dict[str, Entry]:
     name_key = "name"
     for r in sorted({r for r, _ in grid if r > head}):
         texts = {c: strip_hint(grid.get((r, c), ""), col.hint) for c, col in mapping.items()}
-        if not any(t.strip() for t in texts.values()):
-            continue  # an empty row, or the grey hint row
+        if _blank(grid, r, texts):
+            continue
         entry = Entry(form, Place(shown, f"{ws.title} 第 {r} 行"))
         for c, col in mapping.items():
             entry.set(col, texts[c], Place(shown, f"{ws.title}!{_letter(c)}{r}", col.label))
@@ -374,8 +391,11 @@ def _read_main(ws, form: Form, shown: str, read: Read) -> dict[str, Entry]:
             entry.group_place(group, Place(shown, name_place.where, f"{group.label}（填在“{group_sheet(form, group)}”表）"))
         read.entries.append(entry)
         key = label_key(entry.text(name_key))
-        if key:
-            by_name.setdefault(key, entry)
+        if key in by_name:
+            first = by_name[key].texts["name"][1].where
+            read.problem(name_place, f"与 {first} 同名：一条记录只占一行，它的步骤、出处等各项填在分表中")
+        elif key:
+            by_name[key] = entry
     return by_name
 
 
@@ -398,7 +418,7 @@ def _read_group(ws, form: Form, group: Group, by_name: dict[str, Entry], shown: 
         texts = {c: strip_hint(grid.get((r, c), ""), col.hint if col is not KEY else key_hint(form)) for c, col in mapping.items()}
         values = {col: (texts[c], Place(shown, f"{ws.title}!{_letter(c)}{r}", col.label))
                   for c, col in mapping.items() if col is not KEY}
-        if not any(text.strip() for text, _ in values.values()):
+        if _blank(grid, r, {c: texts[c] for c, col in mapping.items() if col is not KEY}):
             continue
         owner_text = texts.get(key_column, "") if key_column is not None else ""
         where = Place(shown, f"{ws.title}!{_letter(key_column or 1)}{r}", f"所属{form.label}")

@@ -84,8 +84,9 @@ def _fold(text: str) -> list[str]:
         return [text]
     words = text.split(" ")
     lines, current = [], words[0]
-    for word in words[1:]:
-        if len(current) >= FOLD_MIN:
+    for i, word in enumerate(words[1:], start=1):
+        rest = len(" ".join(words[i:]))
+        if len(current) >= FOLD_MIN and rest >= FOLD_MIN // 2:  # no short last line
             lines.append(current)
             current = word
         else:
