@@ -195,7 +195,7 @@ def template_docx(forms: list[Form], records: list[tuple[Form, Cells]], names: d
         body += "<w:p>" + wordml.ppr(after=40, indent=(420, 420)) + run(f"{i}. ") + run(line) + "</w:p>"
     hints = names_hints(forms, names)
     tables = records or [(form, None) for form in forms]
-    for n, (form, cells) in enumerate(tables, start=1):
+    for form, cells in tables:
         what = cells.values.get("name") if cells else ""
         body += para(run(f"{form.label}" + (f"：{what}" if what else "")), style="Heading2", after=80, keep_next=True)
         body += record_table(form, cells, hints.get(form.type.type_name, {}))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 import typing
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -156,7 +157,7 @@ def label_of(info: FieldInfo, name: str) -> str:
 
 def _unwrap(annotation: Any) -> Any:
     """``X | None`` -> X."""
-    if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType", typing.Union)):
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
             return args[0]

@@ -96,6 +96,7 @@ def _put(target: dict, path: tuple[str, ...], value: Any) -> None:
 
 
 _QUOTES = "《》〈〉“”\"'‘’「」『』"
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}\s*[.、．)）]|[（(]\d{1,2}[)）]|[\u2460-\u2473])\s*")
 
 
 class Names:
@@ -116,12 +117,15 @@ class Names:
         self.known.setdefault(type_name, set()).update(v for v in values if isinstance(v, str))
 
     def ref(self, target: str, value: str) -> str:
-        """A reference as written, or without the quotes or 《》 around it when that is a name."""
+        """A reference as written, or without the quotes or 《》 around it, or the number in front
+        of it (1. 甲, （2）乙, ③丙), when that is a name."""
         known = self.known.get(target, set())
         if value in known:
             return value
-        bare = value.strip(_QUOTES).strip()
-        return bare if bare in known else value
+        for bare in (value.strip(_QUOTES).strip(), _NUMBERED.sub("", value).strip(_QUOTES).strip()):
+            if bare in known:
+                return bare
+        return value
 
     def refs(self, target: str, values: list[str]) -> list[str]:
         """Lines of references; a line such as 甲、乙 becomes two when both are names."""
@@ -208,8 +212,15 @@ class Report:
     kb: Any = None  # the knowledge base as checked with the imported records in it
 
 
+_CELL = re.compile(r"^(.*)!([A-Z]+)(\d+)$")
+
+
 def _sort_key(text: str) -> tuple:
-    return tuple(int(n) if n.isdigit() else n for n in re.split(r"(\d+)", text))
+    """Places in reading order: 表 2 before 表 10; a sheet's cells row by row (实践!D3 before 实践!A4)."""
+    cell = _CELL.match(text)
+    if cell:
+        text = f"{cell.group(1)}!{int(cell.group(3)):09d}{len(cell.group(2))}{cell.group(2)}"
+    return tuple((0, int(n), "") if n.isdigit() else (1, 0, n) for n in re.split(r"(\d+)", text))
 
 
 def plan_import(project: Project, files: list[str], *, update: bool = False, today: dt.date | None = None) -> Report:
@@ -225,10 +236,15 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
             reads.append(read_file(Path(shown), shown))
         except OfficeFileError as exc:
             report.errors.append(str(exc))
+    order = {shown: i for i, shown in enumerate(files)}
+
+    def key(place: Place) -> tuple:
+        return (order.get(place.file, len(order)), _sort_key(place.where))
+
     located: list[tuple[tuple, str, bool]] = []  # (sort key, line, is error)
     for read in reads:
         for place, message in read.problems:
-            located.append(((place.file, _sort_key(place.where)), f"{place.format()}: {message}", True))
+            located.append((key(place), f"{place.format()}: {message}", True))
 
     baseline = check(project)
     if baseline.problems.errors:
@@ -257,14 +273,14 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
         if given_id is not None:
             why = check_id(given_id)
             if why:
-                located.append(((places["id"].file, _sort_key(places["id"].where)), f"{places['id'].format()}: {why}", True))
+                located.append((key(places["id"]), f"{places['id'].format()}: {why}", True))
                 given_id = None
         target = given_id if given_id is not None and given_id in existing else (by_name if given_id is None else None)
         if target is not None:
             old = existing[target]
             if not update:
                 where = places["id"] if given_id is not None else places["name"]
-                located.append(((where.file, _sort_key(where.where)),
+                located.append((key(where),
                                 f"{where.format()}: 已有{record_type.type_label}“{old.name}”：{old.path}；导入不会覆盖已有记录。"
                                 "要用这份材料修改它，请加 --update", True))
             plan.record_id, plan.path, plan.action = target, old.path, "update"
@@ -279,7 +295,7 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
             plan.record_id = candidate
         if plan.record_id in used:
             where = places["name"]
-            located.append(((where.file, _sort_key(where.where)),
+            located.append((key(where),
                             f"{where.format()}: 与同一批导入中的另一条{record_type.type_label}编号相同（{plan.record_id}）；"
                             "同一条记录只填写一次", True))
         used.add(plan.record_id)
@@ -305,7 +321,7 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
         size = len(plan.text.encode("utf-8"))
         if size > MAX_FILE_BYTES:
             place = plan.places[""]
-            located.append(((place.file, _sort_key(place.where)),
+            located.append((key(place),
                             f"{place.format()}: 内容过多（{size // 1024} KB，一条记录上限 {MAX_FILE_BYTES // 1024} KB）", True))
             continue
         data = parse_text(plan.text, plan.path, new_problems)
@@ -327,10 +343,10 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
         plan = by_path.get(problem.path)
         if plan is not None:
             place = place_of(plan.places, problem.field)
-            return ((place.file, _sort_key(place.where)), f"{place.format()}: {office_message(message)}", is_error)
+            return (key(place), f"{place.format()}: {office_message(message)}", is_error)
         if (problem.path, problem.field, problem.message) in before:
             return None  # the knowledge base's own warning, not this import's
-        return (("~", _sort_key(problem.path)), f"{problem.format().replace(problem.message, message)}（因本次导入而出现）", is_error)
+        return ((len(order) + 1, _sort_key(problem.path)), f"{problem.format().replace(problem.message, message)}（因本次导入而出现）", is_error)
 
     for problem in new_problems.errors + final.problems.errors:
         item = shown(problem, True)

@@ -414,6 +414,13 @@ def test_an_import_that_collides_by_name_with_the_same_import_is_reported(tmp_pa
     form.save(path)
     code, out = kb_import(kb, capsys, path)
     assert code == 1 and "汇总.xlsx: 实践!A4 “名称”: 与 实践!A3 同名：一条记录只占一行" in out
+    # In Word each table is a record: the check's duplicate-name error names the other table.
+    docx, form = filled_docx(kb, tmp_path)
+    form.copy_table(0)
+    form.save(docx)
+    code, out = kb_import(kb, capsys, docx)
+    row = form.field(1, "名称", "丙协商")
+    assert code == 1 and f"模板.docx: 表 2 第 {row} 行 “名称”: 实践名称“丙协商”与 {docx} 表 1 重复；名称在同类记录中须唯一" in out
 
 
 def test_dry_run_shows_the_yaml_and_writes_nothing(tmp_path, capsys):
@@ -431,7 +438,7 @@ def test_office_habits_are_tolerated(tmp_path, capsys):
     """Full-width punctuation and digits, trailing spaces, line breaks in cells, 繁体 (except in
     excerpts), hints left in place, empty rows, merged cells: the values an office meant."""
     kb = make_kb(tmp_path)
-    practice = {"名称": "丙協商  ", "政协组织": "甲市政協 ", "主题": "基層協商\n", "概要": "丙縣政協推行的協商，\n每月在村里開一次。",
+    practice = {"名称": "丙協商  ", "政协组织": "甲市政協 ", "主题": "1. 基層協商\n", "概要": "丙縣政協推行的協商，\n每月在村里開一次。",
                 "完整程度": "簡要。", "层级": "县区，", "开始年份": "２０２０年", "别名、简称": "丙法\n\n小丙 ", "时间表述": "2020.10"}
     steps = [{"协商环节": "选题：", "步骤名称": "群众\n出题", "做法": "向村民征集议题。"},
              {"协商环节": "协 商", "步骤名称": "院里协商", "做法": "在院子里协商。", "依据·来源文献": "测试文献",
