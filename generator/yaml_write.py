@@ -78,15 +78,16 @@ def _block_ok(text: str) -> bool:
     return not _UNSHOWABLE.search(text) and "\t" not in text and text == text.strip()
 
 
-def _fold(text: str) -> list[str]:
-    """Lines of a folded block: broken only at single spaces, each line at least FOLD_MIN long."""
+def _fold(text: str, nested: bool = False) -> list[str]:
+    """Lines of a folded block: broken only at single spaces, each line at least FOLD_MIN long
+    (and, inside a list, no short last line: a space near the end is not worth a block)."""
     if "  " in text:
         return [text]
     words = text.split(" ")
     lines, current = [], words[0]
     for i, word in enumerate(words[1:], start=1):
         rest = len(" ".join(words[i:]))
-        if len(current) >= FOLD_MIN and rest >= FOLD_MIN // 2:  # no short last line
+        if len(current) >= FOLD_MIN and (not nested or rest >= FOLD_MIN // 2):
             lines.append(current)
             current = word
         else:
@@ -109,7 +110,7 @@ def scalar(value: Any, indent: str, used: int, *, in_list: bool = False) -> list
         if _block_ok(text) and not any(line[:1] in (" ", "\t") for line in lines):
             return ["|-", *[(inner + line) if line else "" for line in lines]]
         return [quoted(text)]
-    lines = _fold(text) if _block_ok(text) and used + display_width(text) > WIDTH else []
+    lines = _fold(text, bool(indent) or in_list) if _block_ok(text) and used + display_width(text) > WIDTH else []
     # A long top-level text is a block even on one line (the files' style for summaries); deeper
     # down, a line that cannot be broken stays where it is.
     if len(lines) > 1 or (lines and not indent and not in_list):
