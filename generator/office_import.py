@@ -226,7 +226,6 @@ def _sort_key(text: str) -> tuple:
 def plan_import(project: Project, files: list[str], *, update: bool = False, today: dt.date | None = None) -> Report:
     """Everything ``kb import`` would do, checked; nothing is written here."""
     from .pipeline import check
-    from .validate import NameIndex
 
     today = today or dt.date.today()
     report = Report()
@@ -268,8 +267,7 @@ def plan_import(project: Project, files: list[str], *, update: bool = False, tod
         folder = project.data_dir / record_type.folder
         used = taken.setdefault(record_type.type_name, set())
         existing = kb.of(record_type)
-        index = NameIndex.of(existing)
-        by_name = (index.names.get(str(data.get("name"))) or [None])[0]
+        by_name = next((i for i, r in existing.items() if r.name == data.get("name")), None)
         if given_id is not None:
             why = check_id(given_id)
             if why:

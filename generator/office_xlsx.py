@@ -250,7 +250,26 @@ def template_xlsx(forms: list[Form], records: list[tuple[Form, Cells]], names: d
     wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return _dated(buffer.getvalue(), stamp)
+
+
+def _dated(data: bytes, stamp: dt.datetime) -> bytes:
+    """The workbook with the data date wherever openpyxl wrote the time of saving (the modified
+    property and every zip entry): the same data gives the same file, build after build."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", lambda m: m.group(1) + stamp.strftime(
+                    "%Y-%m-%dT%H:%M:%SZ").encode(), content)
+            info = zipfile.ZipInfo(item.filename, stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, content)
+    return out.getvalue()
 
 
 # --- reading -----------------------------------------------------------------------------------------

@@ -75,6 +75,9 @@ HANDWRITTEN_HOME = """# 测试知识库
 
 # What the page tells the test, evaluated in the page after its scripts ran.
 INSPECT = """() => {
+  // Notes on quotations are folded under 注 (<details>): a reader opens them, and innerText
+  // leaves out what a closed <details> does not render.
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
   const all = [...document.querySelectorAll('*')];
   const attrs = el => [...el.attributes].map(a => [el.tagName.toLowerCase(), a.name, a.value]);
   const urlAttrs = ['href', 'src', 'action', 'formaction', 'data', 'poster', 'xlink:href', 'srcdoc'];
