@@ -460,6 +460,8 @@ def read_value(column: Column, text: str, field_names: dict[str, str] | None = N
         value = simplified(join_wrapped(lines))
         by_label = {label_key(label): name for name, label in (field_names or {}).items()}
         return by_label.get(label_key(value), value)
+    if kind is Kind.TEXTS:  # prose items (objectives, questions) may hold a ；: one per line only
+        return [simplified(line) for line in lines if line] or None
     items = [simplified(item) for item in split_items(text)]
     return items or None
 
@@ -483,10 +485,15 @@ def cell_text(column: Column, value: Any, field_labels: dict[str, str] | None = 
 
 
 def get_path(data: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in a record — None where the record file did not set it (a default,
+    such as 原文字体 简体, is left blank, so the form reads back as the same file)."""
     for part in path:
         if data is None:
             return None
-        data = getattr(data, part, None) if not isinstance(data, dict) else data.get(part)
+        if isinstance(data, BaseModel):
+            data = getattr(data, part, None) if part in data.model_fields_set else None
+        else:
+            data = data.get(part)
     return data
 
 
