@@ -149,6 +149,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from .office_template import template
+    from .pipeline import load_graph
+
+    project = _project(args)
+    graph, _problems = load_graph(project)
+    path, what = template(graph, args.type, Path(args.out) if args.out else None, records_from=args.from_, force=args.force)
+    print(f"已写出{what}：{path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .office_import import run
+
+    return run(_project(args), args.files, dry_run=args.dry_run, update=args.update)
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_synthetic
 
@@ -172,6 +189,8 @@ COMMANDS = {
     "synth": cmd_synth,
     "export": cmd_export,
     "check-site": cmd_check_site,
+    "template": cmd_template,
+    "import": cmd_import,
 }
 
 
@@ -214,6 +233,19 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-site", help="检查一个构建好的网站是否由 kb build 完整构建（检索索引、生成的页面和区块、脚本）")
     p.add_argument("site", nargs="?", metavar="SITE", help="网站文件夹（默认：项目的 site/）")
+
+    from .office_form import ALL_TYPES
+
+    p = sub.add_parser("template", help="写出给各地填写的 Word 或 Excel 模板（可由已有记录填好）")
+    p.add_argument("type", choices=[*ALL_TYPES, "all"], help="记录类型；all：全部类型")
+    p.add_argument("-o", "--out", metavar="文件.docx|文件.xlsx", help="输出文件：.docx 为 Word，.xlsx 为 Excel（默认：当前目录下的 Word 模板）")
+    p.add_argument("--from", dest="from_", nargs="+", metavar="名称", help="由这些已有记录（名称、别名或 id）填好模板")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
+
+    p = sub.add_parser("import", help="导入填好的 Word/Excel 模板，写成 data/ 中的记录（先整体检查，有错不写）")
+    p.add_argument("files", nargs="+", metavar="文件", help="填好的 .docx 或 .xlsx 模板（可以多个）")
+    p.add_argument("--dry-run", action="store_true", help="只显示将写出的文件和内容，不写入")
+    p.add_argument("--update", action="store_true", help="允许修改已有记录（显示改动，updated 记为今天）")
 
     p = sub.add_parser("pack", help="把 site/ 打包为带日期的 .zip，并写出 SHA-256 校验文件")
     p.add_argument("--out", help="输出文件夹（默认：项目根目录下的 dist/）")

@@ -202,6 +202,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         unbuilt = files.get_file_from_path(UNBUILT_CSS)
         if unbuilt is not None:
             files.remove(unbuilt)
+        self._add_templates(files, config)
         for path in sorted(STATIC_DIR.rglob("*")):
             if path.is_file():
                 rel = path.relative_to(STATIC_DIR).as_posix()
@@ -225,6 +226,19 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, rel, content=course_handout(self.graph, course)))
+
+    def _add_templates(self, files: Files, config) -> None:
+        """The Word and Excel fill-in templates for county offices (downloads/, linked from the
+        如何贡献 page), made from the model and the names in the data, built like the handouts."""
+        if self.graph is None:
+            return
+        from .office_template import site_files
+
+        for rel, content in site_files(self.graph).items():
+            existing = files.get_file_from_path(rel)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, rel, content=content))
 
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri

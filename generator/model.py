@@ -157,27 +157,28 @@ def _plausible_date(value: dt.date) -> dt.date:
 Date = Annotated[dt.date, AfterValidator(_plausible_date)]
 
 
-def listing(item, *, description: str, min_length: int = 0):
+def listing(item, *, description: str, min_length: int = 0, title: str | None = None):
     """A list field with the shared size limit. A list that must have items is also required:
     pydantic does not validate defaults, so a default of [] would let a missing field pass."""
     if min_length:
-        return Field(..., description=description, min_length=min_length, max_length=MAX_LIST_ITEMS)
-    return Field(default_factory=list, description=description, min_length=0, max_length=MAX_LIST_ITEMS)
+        return Field(..., title=title, description=description, min_length=min_length, max_length=MAX_LIST_ITEMS)
+    return Field(default_factory=list, title=title, description=description, min_length=0, max_length=MAX_LIST_ITEMS)
 
 
 REF_KEY = "x-kb-ref"
 
 
-def ref(target: str, description: str, *, required: bool = False):
+def ref(target: str, description: str, *, required: bool = False, title: str | None = None):
     """A reference to a record of type ``target``: its id, or its unique name or alias."""
-    return Field(... if required else None, description=description, json_schema_extra={REF_KEY: target})
+    return Field(... if required else None, title=title, description=description, json_schema_extra={REF_KEY: target})
 
 
-def refs(target: str, description: str, *, min_length: int = 0):
+def refs(target: str, description: str, *, min_length: int = 0, title: str | None = None):
     """A list of references to records of type ``target`` (required when it must have items)."""
     default = {"default": ...} if min_length else {"default_factory": list}
     return Field(
         **default,
+        title=title,
         description=description,
         min_length=min_length,
         max_length=MAX_LIST_ITEMS,
@@ -198,38 +199,38 @@ class Citation(Strict):
         description="原文摘录：逐字摘自来源（不超过 80 字），繁体来源可写简体；用于核对，显示为引文"
     )
     locator: Name | None = Field(default=None, description="出处位置，如“第二部分”“第3页”")
-    note: Text | None = Field(default=None, description="关于这段摘录的说明，如原文错字、转载替换词")
+    note: Text | None = Field(default=None, title="说明", description="关于这段摘录的说明，如原文错字、转载替换词")
 
 
 class Inference(Strict):
-    field: Name = Field(description="哪个字段的内容是推断而非原文直接陈述，如 region、organization")
-    reason: Text = Field(description="推断的依据：原文哪句话、结合什么常识")
+    field: Name = Field(title="推断的字段", description="哪个字段的内容是推断而非原文直接陈述，如 region、organization")
+    reason: Text = Field(title="依据", description="推断的依据：原文哪句话、结合什么常识")
 
 
 class Component(Strict):
-    name: Name = Field(description="组成部分的名称，如“双联”“开门式选题”")
-    description: Text = Field(description="用自己的话说明这一部分做什么")
-    practice: Ref | None = ref("practice", "若这一部分另有实践记录，填其 id 或名称")
-    evidence: Citation | None = Field(default=None, description="支撑这一说明的原文摘录")
+    name: Name = Field(title="名称", description="组成部分的名称，如“双联”“开门式选题”")
+    description: Text = Field(title="说明", description="用自己的话说明这一部分做什么")
+    practice: Ref | None = ref("practice", "若这一部分另有实践记录，填其 id 或名称", title="对应实践")
+    evidence: Citation | None = Field(default=None, title="依据", description="支撑这一说明的原文摘录")
 
 
 class Step(Strict):
-    stage: Stage = Field(description="对应的协商环节：选题、调研、筹备、协商、成果、交办、办理、督办、反馈、评价")
-    name: Name = Field(description="这一步在该工作法里的叫法，如“选题集民意”")
-    description: Text = Field(description="这一步怎么做，用自己的话写")
-    evidence: Citation | None = Field(default=None, description="支撑这一步的原文摘录")
+    stage: Stage = Field(title="协商环节", description="对应的协商环节：选题、调研、筹备、协商、成果、交办、办理、督办、反馈、评价")
+    name: Name = Field(title="步骤名称", description="这一步在该工作法里的叫法，如“选题集民意”")
+    description: Text = Field(title="做法", description="这一步怎么做，用自己的话写")
+    evidence: Citation | None = Field(default=None, title="依据", description="支撑这一步的原文摘录")
 
 
 class Outcome(Strict):
-    text: Text = Field(description="取得了什么成效，用自己的话写")
-    figures: list[Name] = listing(Name, description="原文给出的数字，须逐字出现在 evidence 摘录中，如“30多场次”")
-    evidence: Citation | None = Field(default=None, description="成效出处；有 figures 时必填")
+    text: Text = Field(title="成效", description="取得了什么成效，用自己的话写")
+    figures: list[Name] = listing(Name, title="数字", description="原文给出的数字，须逐字出现在 evidence 摘录中，如“30多场次”")
+    evidence: Citation | None = Field(default=None, title="依据", description="成效出处；有 figures（数字）时必填")
 
 
 class Relation(Strict):
     kind: RelationKind = Field(description="关系种类：相似、借鉴、地方形式、发展自、配套")
-    target: Ref = ref("practice", "相关实践的 id 或名称", required=True)
-    note: Text | None = Field(default=None, description="说明两者的关系")
+    target: Ref = ref("practice", "相关实践的 id 或名称", required=True, title="相关实践")
+    note: Text | None = Field(default=None, title="说明", description="说明两者的关系")
 
 
 # --- records ------------------------------------------------------------------------------
@@ -279,7 +280,7 @@ class Region(Record):
     folder: ClassVar[str] = "regions"
 
     level: Level = Field(description="行政层级：省、市、县区、乡镇街道（全国用于全国性机构）")
-    parent: Ref | None = ref("region", "上级地区的 id 或名称；省级不填")
+    parent: Ref | None = ref("region", "上级地区的 id 或名称；省级不填", title="上级地区")
 
 
 class Theme(Record):
@@ -287,7 +288,7 @@ class Theme(Record):
     type_label: ClassVar[str] = "主题"
     folder: ClassVar[str] = "themes"
 
-    description: Text = Field(description="这个主题涵盖什么")
+    description: Text = Field(title="说明", description="这个主题涵盖什么")
 
 
 class Source(Record):
@@ -300,7 +301,7 @@ class Source(Record):
     web_date: Date | None = Field(default=None, description="网页转载或上传日期")
     speaker: Name | None = Field(default=None, description="讲话人或发言人（原文给出时）")
     office: Name | None = Field(default=None, description="讲话人职务，如“临沧市政协主席”")
-    organization: Ref | None = ref("organization", "讲话人所在的政协组织")
+    organization: Ref | None = ref("organization", "讲话人所在的政协组织", title="政协组织")
     outlet: Name | None = Field(default=None, description="刊载的网站或出版物")
     url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS)] | None = Field(
         default=None, description="原文网址，只接受 http:// 或 https://"
@@ -311,9 +312,9 @@ class Source(Record):
     )
     part_of: Ref | None = ref("source", "所属的汇编或文献（如摘登中的一篇发言）；摘录按其原文核对")
     script: Script = Field(default=Script.SIMPLIFIED, description="原文字体：简体或繁体")
-    summary: Text | None = Field(default=None, description="这篇文献讲了什么")
-    notes: Text | None = Field(default=None, description="关于原文质量的说明，如网页杂项、同义词替换")
-    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+    summary: Text | None = Field(default=None, title="概要", description="这篇文献讲了什么")
+    notes: Text | None = Field(default=None, title="原文说明", description="关于原文质量的说明，如网页杂项、同义词替换")
+    inferred: list[Inference] = listing(Inference, title="推断", description="推断而非原文陈述的字段")
 
 
 class Organization(Record):
@@ -323,11 +324,11 @@ class Organization(Record):
     needs_sources: ClassVar[bool] = True
 
     level: Level = Field(description="层级：全国、省、市、县区、乡镇街道")
-    region: Ref | None = ref("region", "所在地区的 id 或名称；全国政协不填")
-    parent: Ref | None = ref("organization", "上级政协组织（指导关系）的 id 或名称")
+    region: Ref | None = ref("region", "所在地区的 id 或名称；全国政协不填", title="所在地区")
+    parent: Ref | None = ref("organization", "上级政协组织（指导关系）的 id 或名称", title="上级政协组织")
     description: Text | None = Field(default=None, description="简介")
     sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
-    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+    inferred: list[Inference] = listing(Inference, title="推断", description="推断而非原文陈述的字段")
 
 
 class Method(Record):
@@ -335,7 +336,7 @@ class Method(Record):
     type_label: ClassVar[str] = "通用做法"
     folder: ClassVar[str] = "methods"
 
-    description: Text = Field(description="这种通用做法是什么，各地通常怎样做")
+    description: Text = Field(title="说明", description="这种通用做法是什么，各地通常怎样做")
     sources: list[Citation] = listing(Citation, description="出处")
 
 
@@ -346,9 +347,9 @@ class Term(Record):
     needs_sources: ClassVar[bool] = True
 
     definition: Text = Field(description="释义，用自己的话写")
-    related: list[Ref] = refs("term", "相关术语的 id 或名称")
+    related: list[Ref] = refs("term", "相关术语的 id 或名称", title="相关术语")
     sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
-    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+    inferred: list[Inference] = listing(Inference, title="推断", description="推断而非原文陈述的字段")
 
 
 class Practice(Record):
@@ -357,25 +358,25 @@ class Practice(Record):
     folder: ClassVar[str] = "practices"
     needs_sources: ClassVar[bool] = True
 
-    organization: Ref = ref("organization", "创设或推行这一实践的政协组织（id 或名称）", required=True)
-    level: Level | None = Field(default=None, description="实践所在层级；不填则取组织的层级")
-    region: Ref | None = ref("region", "实践所在地区；不填则取组织所在地区")
+    organization: Ref = ref("organization", "创设或推行这一实践的政协组织（id 或名称）", required=True, title="政协组织")
+    level: Level | None = Field(default=None, title="层级", description="实践所在层级；不填则取组织的层级")
+    region: Ref | None = ref("region", "实践所在地区；不填则取组织所在地区", title="地区")
     start_year: Annotated[int, Field(ge=1949, le=2100)] | None = Field(
         default=None, description="开始年份（原文给出或可推断时；推断须在 inferred 中说明）"
     )
-    period: Name | None = Field(default=None, description="原文对时间的表述，如“中央政协工作会议以来”")
+    period: Name | None = Field(default=None, title="时间表述", description="原文对时间的表述，如“中央政协工作会议以来”")
     themes: list[Ref] = refs("theme", "主题（取自 data/themes）", min_length=1)
-    methods: list[Ref] = refs("method", "属于哪些通用做法（取自 data/methods）")
-    part_of: Ref | None = ref("practice", "是哪个实践的组成部分（id 或名称）")
+    methods: list[Ref] = refs("method", "属于哪些通用做法（取自 data/methods）", title="通用做法")
+    part_of: Ref | None = ref("practice", "是哪个实践的组成部分（id 或名称）", title="所属实践")
     summary: Text = Field(description="概要：是什么、为什么、怎么做，用自己的话写")
     components: list[Component] = listing(Component, description="组成部分，如“四双”的四个“双”")
     steps: list[Step] = listing(Step, description="运行步骤，每步对应一个协商环节")
     outcomes: list[Outcome] = listing(Outcome, description="成效，数字须来自原文")
-    relations: list[Relation] = listing(Relation, description="与其他实践的关系")
+    relations: list[Relation] = listing(Relation, title="相关实践", description="与其他实践的关系")
     tags: list[Name] = listing(Name, description="标签，自由填写")
     completeness: Completeness = Field(description="完整程度：简要、较完整、完整")
     sources: list[Citation] = listing(Citation, description="出处，至少一条", min_length=1)
-    inferred: list[Inference] = listing(Inference, description="推断而非原文陈述的字段")
+    inferred: list[Inference] = listing(Inference, title="推断", description="推断而非原文陈述的字段")
     added: Date = Field(description="收录日期，如 2026-11-23")
 
 
@@ -383,12 +384,12 @@ class Module(Strict):
     title: Name = Field(description="单元标题")
     duration: Name | None = Field(default=None, description="时长，如“45 分钟”")
     objectives: list[Text] = listing(Text, description="学习目标", min_length=1)
-    practices: list[Ref] = refs("practice", "本单元要读的实践（id 或名称）")
-    methods: list[Ref] = refs("method", "本单元涉及的通用做法")
-    terms: list[Ref] = refs("term", "本单元涉及的术语")
+    practices: list[Ref] = refs("practice", "本单元要读的实践（id 或名称）", title="阅读的实践")
+    methods: list[Ref] = refs("method", "本单元涉及的通用做法", title="通用做法")
+    terms: list[Ref] = refs("term", "本单元涉及的术语", title="术语")
     questions: list[Text] = listing(Text, description="讨论题")
     compare: list[Ref] = Field(
-        default_factory=list, max_length=6,
+        default_factory=list, max_length=6, title="对比的实践",
         description="在本单元中并排对比的实践（2–6 项；不对比则不填）",
         json_schema_extra={REF_KEY: "practice"},
     )

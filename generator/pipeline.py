@@ -13,7 +13,7 @@ from pathlib import Path
 from .link import Graph, LinkMemo, link, read_handwritten
 from .render import render_all
 from .write import WriteResult, write_changed, write_files
-from .load import LoadCache, load_all
+from .load import LoadCache, RawRecord, load_all
 from .model import KnowledgeBase
 from .problems import DataError, Problems
 from .project import Project
@@ -29,10 +29,16 @@ class Checked:
 
 
 def check(project: Project, seeds_dir: Path | None = None, cache: LoadCache | None = None,
-          memo: ValidationMemo | None = None, link_memo: LinkMemo | None = None) -> Checked:
+          memo: ValidationMemo | None = None, link_memo: LinkMemo | None = None,
+          extra: list[RawRecord] | None = None) -> Checked:
     """Load, validate and link, collecting every problem. ``cache`` and the memos keep parsed
-    files, validated records and per-record link work between the rebuilds of one ``kb serve``."""
+    files, validated records and per-record link work between the rebuilds of one ``kb serve``.
+    ``extra`` records (``kb import``'s, not written yet) are checked with the others, in place of
+    any record file with the same type and id."""
     raws, problems = load_all(project.root, project.data_dir, cache)
+    if extra:
+        replaced = {(raw.type.type_name, raw.id) for raw in extra}
+        raws = [raw for raw in raws if (raw.type.type_name, raw.id) not in replaced] + list(extra)
     validated = validate(raws, project.root, problems, seeds_dir=seeds_dir, memo=memo)
     graph = None
     if not problems.errors:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from conftest import ROOT, review_path, run_kb
+from conftest import review_path, run_kb
 from generator.export_docx import STEP_WIDTHS
 from generator.pipeline import check
 from generator.preview import to_pdf, to_png

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, run_kb
+from conftest import ROOT, run_kb
 from generator.autolink import Linker, Target
 from generator.paths import tag_slug
 from kbfixture import make_kb, only_error

@@ -6,12 +6,11 @@ and pages that read right at 390 px, under a sub-path, from file:// and on paper
 from __future__ import annotations
 
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, SUBPATH, copy_project, review_path, run_kb
+from conftest import SUBPATH, copy_project, review_path, run_kb
 from generator.tilemap import PROVINCES
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,6 @@ import pytest
 from conftest import review_path
 from generator.citation import gbt7714
 from generator.courses import course_references, module_views
-from generator.pipeline import check
-from generator.project import Project
 
 pytestmark = pytest.mark.browser
 
