@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from .link import INDEX_FIELDS, Graph
 from .model import RECORD_TYPES
-from .tracking import ALL, Reads, TrackedGraph
+from .tracking import ALL, MEMBERS, Reads, TrackedGraph
 
 
 
@@ -135,6 +135,8 @@ def record_changes(old: Graph, new: Graph) -> set:
                 differs = True
         if differs:
             changed.add(("r", name, ALL))
+        if before.keys() != after.keys():
+            changed.add(("r", name, MEMBERS))
     return changed
 
 

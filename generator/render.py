@@ -43,6 +43,7 @@ from .model import (
     Theme,
 )
 from .text import initial, pinyin_key
+from .tracking import record_ids
 
 
 class Safe(str):
@@ -126,12 +127,8 @@ class Page:
     def practice_rows(self, practices: Iterable[Practice], show_org: bool = True) -> list[Safe]:
         """The rows of a practice table on this page, one cached piece per practice (a theme
         page of 3,000 practices is joined from rows, not rendered again, after an edit)."""
-        piece = getattr(self.g, "piece", None)
-        rows = []
-        for practice in practices:
-            make = partial(_practice_row, self.path, practice.id, show_org)
-            rows.append(Safe(piece(("practice-row", self.path, practice.id, show_org), make) if piece else make(self.g)))
-        return rows
+        return [Safe(piece(self.g, ("practice-row", self.path, practice.id, show_org),
+                           partial(_practice_row, self.path, practice.id, show_org))) for practice in practices]
 
     def trail(self, record: Record) -> list[Safe]:
         """The breadcrumb above a record page, up to (not including) the record itself:
@@ -173,6 +170,12 @@ def _practice_row(page_path: str, practice_id: str, show_org: bool, g: Graph) ->
     cells += [page.region_trail(g.region.get(practice_id)), md(g.level[practice_id].value),
               cell(excerpt_text(practice.summary, SUMMARY_CHARS))]
     return "| " + " | ".join(cells) + " |"
+
+
+def piece(g: Graph, key: tuple, make: Callable[[Graph], Any]) -> Any:
+    """A part of a page cached on its own (``incremental.Memo``); made directly without one."""
+    cached = getattr(g, "piece", None)
+    return cached(key, make) if cached else make(g)
 
 
 def md(text: Any) -> Safe:
@@ -462,26 +465,53 @@ def render_practices_index(g: Graph) -> PageOut:
                   practices=g.practices_sorted(g.kb.practices))
 
 
+A_TO_Z_TYPES = (Practice, Organization, Method, Term)
+
+
+def _a_to_z_lines(type_name: str, record_id: str, g: Graph) -> list[tuple]:
+    """A record's lines in the A–Z index, one for its name and one per alias: (sort key,
+    letter, Markdown). A piece, so that an edit that leaves names alone leaves the index alone."""
+    record = g.kb.of(TYPES_BY_NAME[type_name])[record_id]
+    page = Page(paths.explore_page("a-z"), g)
+    lines = []
+    for label in (record.name, *record.aliases):
+        target = f" → {md(record.name)}" if label != record.name else ""
+        lines.append(((pinyin_key(label), type_name), initial(label),
+                      f"- {page.link(record, label)}{target}（{md(record.type_label)}）"))
+    return lines
+
+
 def render_a_to_z(g: Graph) -> PageOut:
-    kb = g.kb
-    entries: list[tuple[str, Record]] = []
-    for records in (kb.practices, kb.organizations, kb.methods, kb.terms):
-        for record in records.values():
-            entries.append((record.name, record))
-            for alias in record.aliases:
-                entries.append((alias, record))
-    entries.sort(key=lambda e: (pinyin_key(e[0]), e[1].type_name))
+    lines = []
+    for record_type in A_TO_Z_TYPES:
+        for record_id in record_ids(g, record_type):
+            lines += piece(g, ("a-z", record_type.type_name, record_id), partial(_a_to_z_lines, record_type.type_name, record_id))
+    lines.sort(key=lambda line: line[0])
     groups: dict[str, list] = {}
-    for label, record in entries:
-        groups.setdefault(initial(label), []).append((label, record))
+    for _key, letter, text in lines:
+        groups.setdefault(letter, []).append(Safe(text))
     return render("a_to_z.md.j2", paths.explore_page("a-z"), g, groups=dict(sorted(groups.items())))
 
 
+def _timeline_line(practice_id: str, g: Graph) -> tuple:
+    """A practice in the timeline: (sort key, Markdown of its dated line, of its undated mention)."""
+    practice = g.kb.practices[practice_id]
+    page = Page(paths.explore_page("timeline"), g)
+    inferred = any(i.field == "start_year" for i in practice.inferred)
+    mark = '<abbr class="kb-inferred" title="年份是推断">推断</abbr>' if inferred else ""
+    dated = f"- {page.link(practice)}（{page.link(g.kb.organizations.get(practice.organization))}）{mark}"
+    undated = f"{page.link(practice)}（{md(practice.period)}）" if practice.period else str(page.link(practice))
+    return pinyin_key(practice.name), dated, undated
+
+
 def render_timeline(g: Graph) -> PageOut:
+    lines = {pid: piece(g, ("timeline", pid), partial(_timeline_line, pid)) for pid in record_ids(g, Practice)}
     years = sorted(g.by_year.items())
-    undated = [p for p in g.practices_sorted(g.kb.practices) if not p.start_year]
+    dated = {pid for _year, ids in years for pid in ids}
+    undated = sorted((lines[pid] for pid in lines if pid not in dated), key=lambda line: line[0])
     return render("timeline.md.j2", paths.explore_page("timeline"), g,
-                  years=[(y, [g.kb.practices[i] for i in ids]) for y, ids in years], undated=undated)
+                  years=[(y, [Safe(lines[i][1]) for i in ids]) for y, ids in years],
+                  undated=[Safe(line[2]) for line in undated])
 
 
 def render_course(course: Course, g: Graph) -> PageOut:

@@ -6,6 +6,7 @@ every lookup is recorded in the renderer's ``Reads``:
 
 - ``("r", type, id)``    a record was read (``kb.practices[id]``, ``.get``, ``in``);
 - ``("r", type, "*")``   all records of a type were looked at (iteration, ``len``);
+- ``("r", type, "#")``   which records of a type exist (``ids``: their content is read elsewhere);
 - ``("f", index, key)``  a fact of the linked graph was read (``g.by_theme[theme]``);
 - ``("f", index, "*")``  a whole index was looked at;
 - ``("l", type, id)``    a first-mention link to that record was written (its hover text shows);
@@ -27,6 +28,7 @@ from .model import TYPES_BY_NAME, KnowledgeBase
 
 Key = tuple
 ALL = "*"
+MEMBERS = "#"
 
 
 class Reads(set):
@@ -71,6 +73,11 @@ class TrackedMap(Mapping):
     def __len__(self) -> int:
         self._reads.add(self._tag + (ALL,))
         return len(self._data)
+
+    def ids(self) -> list:
+        """The keys, depending only on which exist (not on what they hold)."""
+        self._reads.add(self._tag + (MEMBERS,))
+        return list(self._data)
 
     def items(self):
         self._reads.add(self._tag + (ALL,))
@@ -133,3 +140,9 @@ class TrackedGraph:
     @property
     def untracked(self) -> Graph:
         return self._graph
+
+
+def record_ids(graph, record_type) -> list[str]:
+    """The ids of a type's records; through the door, a read of which exist, not of their content."""
+    records = graph.kb.of(record_type)
+    return records.ids() if isinstance(records, TrackedMap) else list(records)
