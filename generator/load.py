@@ -417,9 +417,10 @@ def parse_text(text: str, path: str, problems: Problems) -> dict | None:
     return data
 
 
-def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[type[Record], Path]]:
-    """Every record file under data/, in a stable order, with folder-level problems reported."""
-    found: list[tuple[type[Record], Path]] = []
+def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[type[Record], str]]:
+    """Every record file under data/ (as a path string: a pathlib.Path per file costs more than
+    finding out that a file is unchanged), in a stable order, with folder-level problems reported."""
+    found: list[tuple[type[Record], str]] = []
     if not data_dir.is_dir():
         problems.error(relpath(data_dir, root), 0, "", "找不到数据文件夹 data/；请在项目根目录运行，或用 --project 指定")
         return found
@@ -462,7 +463,7 @@ def record_files(data_dir: Path, root: Path, problems: Problems) -> list[tuple[t
             if not file.name.endswith(YAML_SUFFIXES):
                 problems.error(rel, 0, "", "只接受 .yaml 或 .yml 文件")
                 continue
-            found.append((record_type, Path(file.path)))
+            found.append((record_type, file.path))
     if len(found) > MAX_RECORDS:
         problems.error(relpath(data_dir, root), 0, "", f"记录数 {len(found)} 超过上限 {MAX_RECORDS}")
         return []
@@ -543,17 +544,17 @@ class LoadCache:
     RACY_NS = 2_000_000_000  # a file changed this close to being read is compared by content
 
     def __init__(self):
-        self._records: dict[Path, tuple[tuple[int, ...], RawRecord, bytes, int]] = {}
+        self._records: dict[str, tuple[tuple[int, ...], RawRecord, bytes, int]] = {}
 
     @staticmethod
-    def _key(file: Path) -> tuple[int, ...] | None:
+    def _key(file: str) -> tuple[int, ...] | None:
         try:
             info = os.stat(file, follow_symlinks=False)
         except OSError:
             return None
         return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
 
-    def load(self, record_type: type[Record], file: Path, root: Path, problems: Problems) -> RawRecord | None:
+    def load(self, record_type: type[Record], file: str, root: Path, problems: Problems) -> RawRecord | None:
         key = self._key(file)
         kept = self._records.get(file)
         if kept is not None and key is not None and kept[0] == key and kept[1].type is record_type:
@@ -565,14 +566,14 @@ class LoadCache:
             except (OSError, RecordFileError):
                 pass
         read_at = time.time_ns()
-        raw, data = load_file_bytes(record_type, file, root, problems)
+        raw, data = load_file_bytes(record_type, Path(file), root, problems)
         if raw is None or key is None or data is None:
             self._records.pop(file, None)
         else:
             self._records[file] = (key, raw, data, read_at)
         return raw
 
-    def forget_others(self, files: set[Path]) -> None:
+    def forget_others(self, files: set[str]) -> None:
         for gone in self._records.keys() - files:
             del self._records[gone]
 
@@ -587,7 +588,7 @@ def load_all(root: Path, data_dir: Path | None = None, cache: LoadCache | None =
     if cache is not None:
         cache.forget_others({file for _, file in files})
     for record_type, file in files:
-        raw = cache.load(record_type, file, root, problems) if cache is not None else load_file(record_type, file, root, problems)
+        raw = cache.load(record_type, file, root, problems) if cache is not None else load_file(record_type, Path(file), root, problems)
         if raw is None:
             continue
         key = (record_type.type_name, raw.id)
