@@ -108,25 +108,31 @@ class ValidationMemo:
 
     def __init__(self):
         self.checked: dict[tuple[str, str], Checked] = {}
-        self.meanings: dict[str, dict[str, tuple]] = {}  # type -> written value -> what it resolves to
+        self.meanings: dict[str, tuple] = {}  # type -> what resolving a written value depends on
 
 
-def _meanings(ctx: Context) -> dict[str, dict[str, tuple]]:
-    """What every id, name and alias resolves to, per type (and the names of broken records)."""
-    out: dict[str, dict[str, tuple]] = {}
-    for record_type in RECORD_TYPES:
-        index = ctx.indexes[record_type.type_name]
-        broken = ctx.broken.get(record_type.type_name, set())
-        values = set(index.ids) | set(index.names) | set(index.aliases) | broken
-        out[record_type.type_name] = {v: (tuple(index.resolve(v)), v in broken) for v in values}
-    return out
+def _meanings(ctx: Context) -> dict[str, tuple]:
+    """What decides what a written reference means, per type: the ids, which ids a name and an
+    alias stand for, and the names of records that failed validation."""
+    return {t.type_name: (set(ctx.indexes[t.type_name].ids), ctx.indexes[t.type_name].names,
+                          ctx.indexes[t.type_name].aliases, set(ctx.broken.get(t.type_name, ())))
+            for t in RECORD_TYPES}
 
 
-def _changed_meanings(old: dict[str, dict[str, tuple]], new: dict[str, dict[str, tuple]]) -> dict[str, set[str]]:
+def _changed_meanings(old: dict[str, tuple], new: dict[str, tuple]) -> dict[str, set[str]]:
+    """Per type, the written values whose meaning may differ between two runs: a value resolves
+    by ``NameIndex.resolve`` from the id set, then the names, then the aliases, so a value none of
+    those (nor the broken names) changed for still means the same."""
     changed: dict[str, set[str]] = {}
-    for type_name, now in new.items():
-        before = old.get(type_name, {})
-        changed[type_name] = {v for v in before.keys() | now.keys() if before.get(v) != now.get(v)}
+    for type_name, (ids, names, aliases, broken) in new.items():
+        if type_name not in old:
+            changed[type_name] = ids | set(names) | set(aliases) | broken
+            continue
+        old_ids, old_names, old_aliases, old_broken = old[type_name]
+        values = ids ^ old_ids
+        values |= {v for v in names.keys() | old_names.keys() if names.get(v) != old_names.get(v)}
+        values |= {v for v in aliases.keys() | old_aliases.keys() if aliases.get(v) != old_aliases.get(v)}
+        changed[type_name] = values | (broken ^ old_broken)
     return changed
 
 
