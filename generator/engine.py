@@ -106,7 +106,7 @@ __all__ = [
     "NAME", "LABEL", "LOGGER", "VERSION", "DESCRIPTION", "EngineMissing",
     "BasePlugin", "Config", "config_options", "event_priority", "File", "Files",
     "Abort", "ConfigurationError", "PluginError",
-    "logger", "plugin_logger", "load_config", "build", "serve",
+    "logger", "plugin_logger", "load_config", "build", "serve", "Page", "build_pages",
 ]
 
 
@@ -142,3 +142,33 @@ def serve(config_file: Path, dev_addr: str) -> None:
     else:
         from mkdocs.commands.serve import serve as run
     run(config_file=str(config_file), dev_addr=dev_addr, build_type="dirty", livereload=True)
+
+
+def _build_module():
+    if NAME == "properdocs":
+        from properdocs.commands import build as module
+    else:
+        from mkdocs.commands import build as module
+    return module
+
+
+def Page(file, config):  # noqa: N802 — the engine's Page class, made for a file that has none
+    if NAME == "properdocs":
+        from properdocs.structure.pages import Page as page_class
+    else:
+        from mkdocs.structure.pages import Page as page_class
+    return page_class(None, file, config)
+
+
+def build_pages(pages: list, config, files, nav, env) -> None:
+    """Convert and write just these pages, with the engine's own page and theme machinery — what
+    ``build`` does for every page, done for the few an edit touched. Uses the engine's
+    ``_populate_page`` and ``_build_page`` (the same in MkDocs 1.6 and ProperDocs 1.6): all pages
+    are read first, then events that need every page (the tags listings) run, then all are written."""
+    module = _build_module()
+    for page in pages:
+        module._populate_page(page, config, files)
+    config.plugins.on_env(env, config=config, files=files)
+    doc_files = files.documentation_pages()
+    for page in pages:
+        module._build_page(page, config, doc_files, nav, env)

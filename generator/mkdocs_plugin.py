@@ -120,6 +120,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.flagged: set[str] = set()
         self.background = BackgroundIndex()
         self.problems: list[str] = []
+        # What the last full build used, for kb serve's quick rebuilds (generator.live).
+        self.config_seen = self.files_seen = self.nav_seen = self.env_seen = None
+        self.log = log
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -178,6 +181,14 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             tags.config.tags_slugify = paths.tag_slug  # one anchor per tag (see tag_slug)
         return config
 
+    def on_nav(self, nav, config, files):
+        self.nav_seen = nav
+        return nav
+
+    def on_env(self, env, config, files):
+        self.env_seen, self.files_seen, self.config_seen = env, files, config
+        return env
+
     def on_serve(self, server, config, builder):
         """Watch the hand-written pages and data/, not the folders the generator writes:
         every edit used to be built twice (once for the YAML change, once more because the
@@ -190,6 +201,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             if child.is_dir() and not child.is_symlink() and child.name not in paths.GENERATED_FOLDERS:
                 server.watch(str(child))
         self.watching = True
+        # After this first full build, an edit rebuilds only the pages it touched (generator.live).
+        from .live import QuickRebuild
+
+        server.builder = QuickRebuild(self, server.builder)
         return server
 
     def on_shutdown(self):

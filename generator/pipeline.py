@@ -62,6 +62,8 @@ class Generated:
     written: int
     unchanged: int
     removed: int
+    made_paths: tuple[str, ...] = ()  # under kb serve: the files this run wrote …
+    removed_paths: tuple[str, ...] = ()  # … and deleted (docs-relative)
 
 
 def render_files(graph: Graph) -> dict[str, bytes]:
@@ -114,4 +116,5 @@ class Session:
         else:
             result = write_changed(self.project.docs_dir, outcome.made, outcome.removed)
         self.graph = graph
-        return Generated(graph, problems, result.written, result.unchanged, result.removed)
+        return Generated(graph, problems, result.written, result.unchanged, result.removed,
+                         tuple(sorted(outcome.made)), tuple(sorted(outcome.removed)))
