@@ -157,6 +157,11 @@ def serve_change(project: Path, record: Path, startup_timeout: float) -> dict:
                 return {"serve_startup_s": None, "serve_change_visible_s": None, "serve_note": "kb serve 未能启动或超时"}
             time.sleep(0.5)
         startup = time.perf_counter() - started
+        # The search index is written in the background after the first build: wait for it, as
+        # a maintainer would be reading the preview by then, so the edit is timed on its own.
+        base = url.rsplit("/practices/", 1)[0] + "/"
+        while fetch(base + "search/manifest.js") is None and time.perf_counter() - started < startup_timeout * 2:
+            time.sleep(0.5)
         time.sleep(2)  # let the watcher settle after the first build
         marker = f"基准修改标记{int(time.time())}"
         touch_record(record, marker)

@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable, Iterable
 
 import jinja2
@@ -595,10 +595,16 @@ def _index_page(make: Callable[[Graph], PageOut], g: Graph) -> str:
     return make(g).content
 
 
+@lru_cache(maxsize=None)  # the same job object run after run: kb serve asks for them on every edit
+def _record_job(record_type: type[Record], record_id: str) -> Job:
+    renderer = dict(RECORD_RENDERERS)[record_type]
+    return Job(paths.record_page(record_type.type_name, record_id), partial(_record_page, renderer, record_type, record_id))
+
+
 def page_jobs(g: Graph) -> list[Job]:
     """Every page the generator writes: record pages, then the glossary and index pages."""
-    jobs = [Job(paths.record_page(record_type.type_name, record_id), partial(_record_page, renderer, record_type, record_id))
-            for record_type, renderer in RECORD_RENDERERS
+    jobs = [_record_job(record_type, record_id)
+            for record_type, _renderer in RECORD_RENDERERS
             for record_id in sorted(g.kb.of(record_type))]
     jobs += [Job(path, partial(_index_page, make)) for path, make in INDEX_PAGES]
     return jobs
