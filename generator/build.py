@@ -112,9 +112,12 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_engine(project: Project, site_dir: Path, strict: bool, quiet: bool, preloaded=None) -> list[str]:
+def run_engine(project: Project, site_dir: Path, strict: bool, quiet: bool, preloaded=None,
+               reused: dict | None = None) -> list[str]:
     """Build with the site engine (MkDocs or ProperDocs) into ``site_dir``; returns its warnings,
-    raises BuildFailed. ``preloaded`` is the data kb build has loaded and checked already."""
+    raises BuildFailed. ``preloaded`` is the data kb build has loaded and checked already;
+    ``reused`` receives how many generated pages were converted and how many copied from the
+    site being replaced (generator.pagecache)."""
     from . import engine
 
     collector = _Collect()
@@ -127,7 +130,10 @@ def run_engine(project: Project, site_dir: Path, strict: bool, quiet: bool, prel
         plugin = config.plugins.get("kb")
         if plugin is not None and preloaded is not None:
             plugin.preloaded = preloaded
+            plugin.reuse_from = project.site_dir if project.site_dir.is_dir() else None
         engine.build(config)
+        if plugin is not None and plugin.page_cache is not None and reused is not None:
+            reused.update(plugin.page_cache.counts)
     except engine.PluginError as exc:
         raise BuildFailed(str(exc)) from None
     except (engine.Abort, engine.ConfigurationError) as exc:
@@ -179,7 +185,9 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
         tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
         try:
             tmp.chmod(site_mode())
-            warnings = run_engine(project, tmp, strict, quiet, preloaded=(project.root.resolve(), (graph, problems)))
+            counts: dict = {}
+            warnings = run_engine(project, tmp, strict, quiet, preloaded=(project.root.resolve(), (graph, problems)),
+                                  reused=counts)
             swap_in(tmp, project.site_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -190,7 +198,8 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
     pages = sum(1 for _ in project.site_dir.rglob("*.html"))
     # The collector is the engine logger's only handler, so nothing else printed these.
     note = (f"；{engine.LABEL} 提示 {len(warnings)} 条：\n" + "\n".join("  " + w.replace("\n", "\n    ") for w in warnings)) if warnings else ""
-    return f"构建完成：{pages} 个页面，用时 {seconds:.1f} 秒，输出到 site/（{engine.DESCRIPTION}）{note}"
+    kept = f"，{counts['reused']} 个未变的页面沿用上次构建" if counts.get("reused") else ""
+    return f"构建完成：{pages} 个页面{kept}，用时 {seconds:.1f} 秒，输出到 site/（{engine.DESCRIPTION}）{note}"
 
 
 # What the engine's serve says (MkDocs and ProperDocs word it alike), as a maintainer should read

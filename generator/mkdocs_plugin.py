@@ -123,6 +123,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # What the last full build used, for kb serve's quick rebuilds (generator.live).
         self.config_seen = self.files_seen = self.nav_seen = self.env_seen = None
         self.log = log
+        self.reuse_from: Path | None = None  # the site kb build is replacing (generator.pagecache)
+        self.page_cache = None
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -160,6 +162,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             self._unflag_pages(config)
             if generated.written or generated.removed:
                 log.info(f"kb：生成页面 {generated.written} 个，删除 {generated.removed} 个")
+
+        from .pagecache import PageCache, shell_digest
+
+        self.page_cache = PageCache(None if self.serving else self.reuse_from, shell_digest(config))
 
         # Our overrides come after a project's own custom_dir, before Material's templates.
         dirs = list(config.theme.dirs)
@@ -257,7 +263,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri
-        if self.graph is None or src.startswith(tuple(f"{f}/" for f in paths.GENERATED_FOLDERS)):
+        if src.startswith(tuple(f"{f}/" for f in paths.GENERATED_FOLDERS)):
+            return self.page_cache.read(markdown, page) if self.page_cache else markdown
+        if self.graph is None:
             return markdown
         from .snippets import expand
 
@@ -294,6 +302,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         """Record pages are not in the navigation (it would grow with every record); show where
         they belong anyway — the tab and section of their index page (全部实践, 政协组织 …) are
         marked active while the page is rendered — and date them by their record (sitemap)."""
+        if self.page_cache is not None:
+            self.page_cache.convert(page, config, self.files_seen)
         meta = page.meta.get("kb") if isinstance(page.meta.get("kb"), dict) else None
         if not meta or meta.get("type") not in paths.PAGE_FOLDERS:
             return context
@@ -317,6 +327,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         return context
 
     def on_post_page(self, output, page, config):
+        if self.page_cache is not None:
+            output = self.page_cache.written(output, page)
         borrowed = getattr(self, "_borrowed_active", None)
         if borrowed is not None:
             borrowed.active = False
