@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from .link import INDEX_FIELDS, Graph
@@ -184,8 +185,8 @@ def changes(old: Graph, new: Graph) -> tuple[set, set[str]]:
 
 @dataclass
 class Outcome:
-    made: dict[str, bytes]  # files made in this run whose bytes differ from the last run's
-    removed: set[str]  # files of the last run that are gone
+    changed: set[str]  # files made in this run whose bytes differ from the last run's (written)
+    removed: set[str]  # files of the last run that are gone (for the caller to delete)
     paths: list[str]  # every generated file now
     remade: set[str] = field(default_factory=set)  # every file made again (changed or not)
 
@@ -217,7 +218,9 @@ class Incremental:
 
         return page_jobs(graph) + data_jobs(graph)
 
-    def run(self, graph: Graph) -> Outcome:
+    def run(self, graph: Graph, write: Callable[[str, bytes], Any]) -> Outcome:
+        """Make what the graph's changes since the last run touched; ``write`` is given every
+        file whose bytes changed (in the first run, from forked workers too)."""
         digests = {key: entry.value for key, entry in self.memo.entries.items() if isinstance(key, str)}
         old_paths = set(digests)
         if self.graph is not None:
@@ -231,21 +234,24 @@ class Incremental:
             self.memo.forget(gone)
         stale = [job for job in jobs if job.path not in self.memo.entries
                  or self.memo.entries[job.path].signature != job.signature]
-        made: dict[str, bytes] = {}
+        changed: set[str] = set()
         if self.graph is None:
-            for path, (data, reads, signature, pieces) in self._make_all(graph, stale):
+            from .render import run_jobs
+
+            for path, (digest, reads, signature, pieces) in run_jobs(graph, stale, partial(_tracked_make, write)):
                 for key, piece in pieces.items():
                     self.memo.store(key, piece)
-                self.memo.store(path, Entry(reads, _digest(data), signature))
-                made[path] = data
+                self.memo.store(path, Entry(reads, digest, signature))
+                changed.add(path)
         else:
             for job in stale:
                 data = _encode(self.memo.run(job.path, job.make, graph, job.signature))
-                self.memo.entries[job.path].value = _digest(data)  # keep the digest, not the bytes
-                if digests.get(job.path) != self.memo.entries[job.path].value:
-                    made[job.path] = data
+                self.memo.entries[job.path].value = digest = _digest(data)  # the digest, not the bytes
+                if digests.get(job.path) != digest:
+                    write(job.path, data)
+                    changed.add(job.path)
         self.graph = graph
-        return Outcome(made, old_paths - set(paths), paths, {job.path for job in stale})
+        return Outcome(changed, old_paths - set(paths), paths, {job.path for job in stale})
 
     def showing(self, surfaces: set[str], paths: set[str]) -> set[str]:
         """The pages that show one of ``surfaces`` (a name that was added, removed or moved to
@@ -266,18 +272,9 @@ class Incremental:
                 found.add(path)
         return found
 
-    def _make_all(self, graph: Graph, jobs: list) -> list:
-        """The first run: every job, in two processes when there are many (``render.run_jobs``),
-        each with the keys it read."""
-        from .render import run_jobs
-
-        return [(path, (_encode(value), reads, signature, pieces))
-                for path, (value, reads, signature, pieces) in run_jobs(graph, jobs, _tracked_make)]
-
-
-def _tracked_make(job, graph: Graph):
-    """Make one job, recording what it read and the pieces it made (sent back to the parent
-    process when the first run is shared between two)."""
+def _tracked_make(write: Callable[[str, bytes], Any], job, graph: Graph):
+    """Make and write one job, recording what it read and the pieces it made (sent back to the
+    parent process when the first run is shared between two, with the file's digest only)."""
     reads = Reads()
     tracked = TrackedGraph(graph, reads)
     pieces: dict = {}
@@ -292,8 +289,9 @@ def _tracked_make(job, graph: Graph):
         return value
 
     tracked.piece = piece
-    value = job.make(tracked)
-    return value, frozenset(reads), job.signature, pieces
+    data = _encode(job.make(tracked))
+    write(job.path, data)
+    return _digest(data), frozenset(reads), job.signature, pieces
 
 
 def regenerate_all(graph: Graph) -> dict[str, bytes]:

@@ -66,7 +66,7 @@ class PageCache:
     def __init__(self, previous_site: Path | None, shell: str):
         self.previous_site = previous_site
         self.shell = shell
-        self.deferred: dict[str, str] = {}  # page -> its Markdown, converted when it is written
+        self.deferred: set[str] = set()  # pages converted when they are written (read again then)
         self.reused: dict[str, Path] = {}  # page -> the last build's HTML of it
         self.counts = {"converted": 0, "reused": 0}
 
@@ -82,7 +82,7 @@ class PageCache:
             page.meta["template"] = REUSE_TEMPLATE
             self.reused[src] = old
         else:
-            self.deferred[src] = markdown
+            self.deferred.add(src)
         return ""
 
     def _previous(self, page, digest: str) -> Path | None:
@@ -104,10 +104,12 @@ class PageCache:
         if old is not None:
             page.present_anchor_ids = set(_ANCHOR.findall(old.read_text(encoding="utf-8")))
             return
-        markdown = self.deferred.pop(page.file.src_uri, None)
-        if markdown is None:
+        if page.file.src_uri not in self.deferred:
             return
-        page.markdown = markdown
+        self.deferred.discard(page.file.src_uri)
+        meta = dict(page.meta)
+        page.read_source(config)  # the page's Markdown again, from its file: none is kept meanwhile
+        page.meta.update(meta)
         page.render(config, files)
         page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
         self.counts["converted"] += 1

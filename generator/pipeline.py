@@ -8,11 +8,12 @@ back into an earlier stage. ``kb check`` stops after link, ``kb generate`` after
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .link import Graph, LinkMemo, link, read_handwritten
 from .render import render_all
-from .write import WriteResult, write_changed, write_files
+from .write import Writer
 from .load import LoadCache, RawRecord, load_all
 from .model import KnowledgeBase
 from .problems import DataError, Problems
@@ -75,15 +76,28 @@ def render_files(graph: Graph) -> dict[str, bytes]:
     return files
 
 
+def _make_and_write(writer: Writer, job, graph: Graph) -> bool:
+    """Make one generated file and write it at once (in a forked worker too)."""
+    data = job.make(graph)
+    return writer.write(job.path, data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def generate(project: Project, checked: tuple[Graph, Problems] | None = None,
              cache: LoadCache | None = None) -> Generated:
     """load → validate → link → render → write. Nothing is written when the data has errors.
 
     ``checked`` is a graph the caller has just loaded (kb build checks the data before it
-    starts mkdocs), so the records are not read and validated twice."""
+    starts mkdocs), so the records are not read and validated twice. Each file is written as
+    soon as it is made: no run holds every page's text."""
+    from .exports import data_jobs
+    from .render import page_jobs, run_jobs
+
     graph, problems = checked if checked is not None else load_graph(project, cache)
-    result: WriteResult = write_files(project.docs_dir, render_files(graph))
-    return Generated(graph, problems, result.written, result.unchanged, result.removed)
+    writer = Writer(project.docs_dir)
+    jobs = page_jobs(graph) + data_jobs(graph)
+    written = sum(1 for _path, fresh in run_jobs(graph, jobs, partial(_make_and_write, writer)) if fresh)
+    writer.remove_others({job.path for job in jobs})
+    return Generated(graph, problems, written, len(jobs) - written, writer.result.removed)
 
 
 class Session:
@@ -110,11 +124,14 @@ class Session:
     def generate(self) -> Generated:
         graph, problems = load_graph(self.project, self.load_cache, self.validation, self.linking)
         first = self.graph is None
-        outcome = self.incremental.run(graph)
+        writer = Writer(self.project.docs_dir)
+        outcome = self.incremental.run(graph, writer.write)
         if first:  # docs/ may hold any earlier run's pages: make it hold exactly these
-            result = write_files(self.project.docs_dir, outcome.made)
+            writer.remove_others(set(outcome.paths))
         else:
-            result = write_changed(self.project.docs_dir, outcome.made, outcome.removed)
+            for rel in sorted(outcome.removed):
+                writer.remove(rel)
         self.graph = graph
-        return Generated(graph, problems, result.written, result.unchanged, result.removed,
-                         tuple(sorted(outcome.made)), tuple(sorted(outcome.removed)))
+        result = writer.result
+        return Generated(graph, problems, result.written, len(outcome.paths) - len(outcome.changed), result.removed,
+                         tuple(sorted(outcome.changed)), tuple(sorted(outcome.removed)))

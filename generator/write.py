@@ -74,45 +74,61 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+class Writer:
+    """Writes generated files into docs/ one at a time, so a build never holds every page's text
+    at once (at 20,000 records, about a gigabyte); afterwards removes what this run did not make.
+    Forked workers may write through a copy of it: each file is written beside and renamed."""
+
+    def __init__(self, docs_dir: Path):
+        self.docs_dir = docs_dir
+        self.safe_dirs: set[Path] = set()  # folders already seen not to be symlinks, in this run
+        self.result = WriteResult()
+
+    def write(self, rel: str, data: bytes) -> bool:
+        written = write_if_changed(target_path(self.docs_dir, rel, self.safe_dirs), data)
+        if written:
+            self.result.written += 1
+        else:
+            self.result.unchanged += 1
+        return written
+
+    def remove(self, rel: str) -> None:
+        path = target_path(self.docs_dir, rel, self.safe_dirs)
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            self.result.removed += 1
+
+    def remove_others(self, wanted: set[str]) -> None:
+        """Delete every file in the generated folders that is not in ``wanted`` (docs-relative)."""
+        keep = {target_path(self.docs_dir, rel, self.safe_dirs) for rel in wanted}
+        for folder in GENERATED_FOLDERS:
+            root = self.docs_dir / folder
+            if not root.is_dir() or root.is_symlink():
+                continue
+            for path in sorted(root.rglob("*"), reverse=True):
+                if path.is_symlink() or path.is_file():
+                    if path not in keep:
+                        path.unlink()
+                        self.result.removed += 1
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+
+
 def write_files(docs_dir: Path, files: dict[str, bytes]) -> WriteResult:
     """Make the generated folders hold exactly ``files`` (docs-relative path -> bytes)."""
-    result = WriteResult()
-    wanted: set[Path] = set()
-    safe_dirs: set[Path] = set()  # folders already seen not to be symlinks, in this run
+    writer = Writer(docs_dir)
     for rel in sorted(files):
-        path = target_path(docs_dir, rel, safe_dirs)
-        wanted.add(path)
-        if write_if_changed(path, files[rel]):
-            result.written += 1
-        else:
-            result.unchanged += 1
-    for folder in GENERATED_FOLDERS:
-        root = docs_dir / folder
-        if not root.is_dir() or root.is_symlink():
-            continue
-        for path in sorted(root.rglob("*"), reverse=True):
-            if path.is_symlink() or path.is_file():
-                if path not in wanted:
-                    path.unlink()
-                    result.removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    return result
+        writer.write(rel, files[rel])
+    writer.remove_others(set(files))
+    return writer.result
 
 
 def write_changed(docs_dir: Path, made: dict[str, bytes], removed: set[str]) -> WriteResult:
     """Write the files an incremental run made and delete the ones it no longer makes, without
     looking at the thousands of files that stayed as they were."""
-    result = WriteResult()
-    safe_dirs: set[Path] = set()
+    writer = Writer(docs_dir)
     for rel in sorted(made):
-        if write_if_changed(target_path(docs_dir, rel, safe_dirs), made[rel]):
-            result.written += 1
-        else:
-            result.unchanged += 1
+        writer.write(rel, made[rel])
     for rel in sorted(removed):
-        path = target_path(docs_dir, rel, safe_dirs)
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-            result.removed += 1
-    return result
+        writer.remove(rel)
+    return writer.result

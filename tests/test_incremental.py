@@ -154,7 +154,7 @@ def test_incremental_files_equal_a_full_generation_after_any_edits(tmp_path_fact
     session = dict(cache=LoadCache(), memo=ValidationMemo(), link_memo=LinkMemo())  # as kb serve keeps them
     first = check(project, **session)
     assert first.graph is not None and not first.problems.errors
-    apply(written, generator.run(first.graph))
+    apply(written, generator.run(first.graph, written.__setitem__))
     assert written == regenerate_all(first.graph)
     for edit, *args in edits:
         before = snapshot(project)
@@ -163,15 +163,14 @@ def test_incremental_files_equal_a_full_generation_after_any_edits(tmp_path_fact
         if checked.problems.errors or checked.graph is None:
             restore(project, before)  # e.g. two records with one name: not a state a build reaches
             continue
-        apply(written, generator.run(checked.graph))
+        apply(written, generator.run(checked.graph, written.__setitem__))
         full = regenerate_all(check(project).graph)  # from scratch: no session state at all
         different = sorted(path for path in full.keys() | written.keys() if full.get(path) != written.get(path))
         assert different == [], f"after {edit.__name__}{tuple(args)}: incremental output differs in {different}"
 
 
 def apply(written: dict[str, bytes], outcome) -> None:
-    """What the writer does with an outcome: write what was made, remove what is gone."""
-    written.update(outcome.made)
+    """What the caller does with an outcome after the files were written: remove what is gone."""
     for path in outcome.removed:
         written.pop(path, None)
 
@@ -180,16 +179,16 @@ def test_a_summary_edit_makes_only_the_files_that_show_it(tmp_path):
     project = make_project(tmp_path / "kb")
     written: dict[str, bytes] = {}
     generator = Incremental(written.get)
-    apply(written, generator.run(check(project).graph))
+    apply(written, generator.run(check(project).graph, written.__setitem__))
     edit_summary(project, "practice", 1, "群众")  # 乙协商's summary: a word no record is named
-    outcome = generator.run(check(project).graph)
-    assert "practices/yi-xie-shang.md" in outcome.made
+    outcome = generator.run(check(project).graph, written.__setitem__)
+    assert "practices/yi-xie-shang.md" in outcome.changed
     # What shows the summary (its page, lists that give its first line, the browse and compare
     # data) changes; what does not read the practice at all is not even made again.
-    assert set(outcome.made) <= {"practices/yi-xie-shang.md", "practices/index.md", "themes/ji-ceng.md",
+    assert outcome.changed <= {"practices/yi-xie-shang.md", "practices/index.md", "themes/ji-ceng.md",
                                "regions/jia-shi.md", "regions/jia-sheng.md", "organizations/jia-shi-zheng-xie.md",
                                "explore/data/practices.js", "explore/timeline.md", "courses/jia-ke-cheng.md"} | {
-        p for p in outcome.made if p.startswith("explore/data/detail/")}, sorted(outcome.made)
+        p for p in outcome.changed if p.startswith("explore/data/detail/")}, sorted(outcome.changed)
     untouched = {"glossary/index.md", "methods/index.md", "themes/index.md", "sources/index.md", "organizations/index.md",
                  "regions/index.md", "courses/index.md", "explore/tags.md", "explore/data/docx-base.js"}
     assert not outcome.remade & untouched, sorted(outcome.remade & untouched)
@@ -200,10 +199,11 @@ def test_a_new_name_links_where_other_records_already_say_it(tmp_path):
     edit_summary(project, "practice", 1, "丙方案")  # 乙协商 mentions a name nothing has yet
     written: dict[str, bytes] = {}
     generator = Incremental(written.get)
-    apply(written, generator.run(check(project).graph))
+    apply(written, generator.run(check(project).graph, written.__setitem__))
     rename(project, "method", 0, "丙方案")  # now the method is called that
-    outcome = generator.run(check(project).graph)
-    assert "[丙方案](../methods/yi-shi-hui.md" in outcome.made["practices/yi-xie-shang.md"].decode("utf-8")
+    outcome = generator.run(check(project).graph, written.__setitem__)
+    assert "practices/yi-xie-shang.md" in outcome.changed
+    assert "[丙方案](../methods/yi-shi-hui.md" in written["practices/yi-xie-shang.md"].decode("utf-8")
     # Pages that neither read the method nor show its old or new name are not made again.
     assert "glossary/index.md" not in outcome.remade and "themes/index.md" not in outcome.remade
 
