@@ -243,6 +243,7 @@ def bench_size(n: int, args) -> dict:
         touch_record(record, "基准修改：kb build 重建")
         rebuild = run_measured(kb("build"), project)
         figures["rebuild_one_change_s"] = rebuild.seconds
+        figures["rebuild_vs_build"] = rebuild.seconds / build.seconds
 
     if not args.skip_serve:
         figures.update(serve_change(project, record, startup_timeout=max(600.0, build.seconds * 3)))
@@ -265,13 +266,16 @@ def bench_size(n: int, args) -> dict:
 ROWS = [
     ("parse_only_s", "仅解析 YAML（C 加载器）", "{:.1f} s"),
     ("load_validate_generate_s", "加载+校验+生成 Markdown", "{:.1f} s"),
-    ("generate_vs_parse", "　是仅解析的倍数（目标 ≤ 3）", "{:.1f}×"),
-    ("build_s", "完整构建 kb build", "{:.0f} s"),
+    ("generate_vs_parse", "　是仅解析的倍数（冷启动，目标 ≤ 5）", "{:.1f}×"),
+    ("warm_edit_generate_s", "kb serve 会话中改一条记录后的加载+校验+生成", "{:.2f} s"),
+    ("parse_one_file_s", "　只解析那一个文件", "{:.4f} s"),
+    ("build_s", "完整构建 kb build（不沿用上次构建）", "{:.0f} s"),
     ("plain_build_s", "同样页面用原版 mkdocs-material", "{:.0f} s"),
-    ("build_speedup_vs_plain", "　加速比（目标 ≥ 3）", "{:.1f}×"),
+    ("build_speedup_vs_plain", "　加速比（目标 ≥ 10）", "{:.1f}×"),
     ("build_speedup_vs_plain_at_least", "　加速比下限（原版超时）", "≥{:.1f}×"),
-    ("rebuild_one_change_s", "改一条记录后 kb build", "{:.0f} s"),
-    ("serve_change_visible_s", "kb serve 下改动可见（目标 ≤ 5 s）", "{:.1f} s"),
+    ("rebuild_one_change_s", "改一条记录后 kb build（沿用未变的页面）", "{:.0f} s"),
+    ("rebuild_vs_build", "　是完整构建的比例（目标 ≤ 25%）", "{:.0%}"),
+    ("serve_change_visible_s", "kb serve 下改动可见（目标 5k ≤ 3 s，20k ≤ 5 s）", "{:.1f} s"),
     ("build_peak_rss_mb", "构建峰值内存", "{:.0f} MB"),
     ("html_pages", "HTML 页面数", "{:d}"),
     ("practice_page_median_kb", "实践页 HTML 中位大小", "{:.1f} KB"),
