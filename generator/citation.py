@@ -92,4 +92,6 @@ def missing_fields(source: Source, kb: KnowledgeBase) -> list[tuple[str, str]]:
         missing.append(("accessed", "引用日期（accessed）"))
     if not url and (source.web_date or (container and container.web_date)):
         missing.append(("url", "网址（url；网上转载的文献要有网址才能按电子资源著录）"))
-    return missing
+    # What the record (or the compilation it is in) says cannot be found is not asked for again.
+    known_unknown = {part.value for part in (*source.unknown, *(container.unknown if container else ()))}
+    return [(field, label) for field, label in missing if field not in known_unknown]

@@ -127,6 +127,16 @@ class SourceKind(str, Enum):
     OTHER = "其他"
 
 
+class CitationPart(str, Enum):
+    """Parts of a GB/T 7714 citation a source record can lack (see ``Source.unknown``)."""
+
+    SPEAKER = "speaker"
+    OUTLET = "outlet"
+    DATE = "date"
+    URL = "url"
+    ACCESSED = "accessed"
+
+
 class Script(str, Enum):
     SIMPLIFIED = "简体"
     TRADITIONAL = "繁体"
@@ -306,7 +316,10 @@ class Source(Record):
     url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS)] | None = Field(
         default=None, description="原文网址，只接受 http:// 或 https://"
     )
-    accessed: dt.date | None = Field(default=None, description="引用日期：查阅网页的日期（有网址时填写，参考文献著录需要）")
+    accessed: Date | None = Field(default=None, description="引用日期：查阅网页的日期（有网址时填写，参考文献著录需要）")
+    unknown: list[CitationPart] = listing(
+        CitationPart, description="查不到的著录项（speaker、outlet、date、url、accessed）：原文和转载页都没有给出；"
+                                  "写明后 kb check --sources 不再提示它缺少")
     seed: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] | None = Field(
         default=None, description="原文文本文件名（在 shared/seeds/ 中），用于核对摘录"
     )

@@ -72,12 +72,11 @@ def test_shipped_excerpts_stand_in_the_original_texts():
         result = run_kb("check")
         assert result.returncode == 0, result.stdout[-3000:]
         return
-    result = run_kb("check", "--sources", str(SEEDS))
+    # Strict: every excerpt stands in its original, no prose copies it, and every source either
+    # has what a full GB/T 7714 citation needs or says which parts cannot be found (unknown).
+    result = run_kb("check", "--sources", str(SEEDS), "--strict")
     assert result.returncode == 0, result.stdout[-3000:]
-    # The only warnings are sources that lack what a full GB/T 7714 citation needs (the data
-    # cannot invent a missing URL); every excerpt stands in its original.
-    warned = [line for line in result.stdout.splitlines() if line.startswith("警告 ")]
-    assert all("参考文献著录不完整" in line for line in warned), warned
+    assert "0 个错误，0 个警告" in result.stdout
     checked = int(re.search(r"核对摘录 (\d+) 条", result.stdout).group(1))
     assert checked >= 100
 
@@ -89,3 +88,19 @@ def test_command_line_mistakes_are_explained_in_chinese():
     assert "usage:" not in result.stderr and "error:" not in result.stderr
     result = run_kb("new", "practice")
     assert result.returncode == 2 and "缺少参数：name" in result.stderr
+
+
+def test_sources_lacking_citation_parts_are_warned_unless_said_to_be_unknown(tmp_path):
+    """kb check --sources asks for what a full GB/T 7714 citation needs; a source record that
+    says a part cannot be found (unknown) is not asked again."""
+    kb = make_kb(tmp_path)
+    result = run_kb("--project", str(kb.root), "check", "--sources", str(kb.root))
+    warned = [line for line in result.stdout.splitlines() if "参考文献著录不完整" in line]
+    assert warned and all(line.startswith("警告 data/sources/wen-xian.yaml:") for line in warned), result.stdout
+    assert "讲话人或署名的组织" in warned[0] and "网址" in warned[0]
+    kb.write("sources/wen-xian.yaml", kb.read("sources/wen-xian.yaml") + "unknown: [speaker, url]\n")
+    again = run_kb("--project", str(kb.root), "check", "--sources", str(kb.root))
+    assert "参考文献著录不完整" not in again.stdout, again.stdout
+    kb.write("sources/wen-xian.yaml", kb.read("sources/wen-xian.yaml").replace("unknown: [speaker, url]", "unknown: [网址]"))
+    wrong = run_kb("--project", str(kb.root), "check")
+    assert wrong.returncode == 1 and "unknown[0]" in wrong.stdout and "不是允许的值" in wrong.stdout
