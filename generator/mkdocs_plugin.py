@@ -298,6 +298,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if built.is_file():
             os.utime(built, (0, 0))  # older than any source: mkdocs --dirty rebuilds it
 
+    def on_page_content(self, html, page, config, files):
+        """Row headers in the stage matrix and the comparisons of course modules (a11y.py)."""
+        from .a11y import row_headers
+
+        return row_headers(html)
+
     def on_page_context(self, context, page, config, nav):
         """Record pages are not in the navigation (it would grow with every record); show where
         they belong anyway — the tab and section of their index page (全部实践, 政协组织 …) are

@@ -33,7 +33,7 @@ def ask(page, query: str) -> list[dict]:
     return page.eval_on_selector_all(".kb-search__item", """items => items.map(li => ({
         title: li.querySelector('.kb-search__title').textContent,
         meta: li.querySelector('.kb-search__meta').textContent,
-        href: li.querySelector('a').href,
+        href: li.dataset.href,  // an option opens its page itself: it holds no link (issue 17)
         marks: li.querySelectorAll('.kb-search__snippet mark').length}))""")
 
 

@@ -72,12 +72,12 @@ def read_comparison(page, base: str) -> None:
     header = page.locator(".kb-matrix table thead th").all_inner_texts()
     assert header[1:] == ["选题", "调研", "筹备", "协商", "成果", "交办", "办理", "督办", "反馈", "评价"]
     rows = page.locator(".kb-matrix table tbody tr")
-    names = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+    names = [rows.nth(i).locator("th[scope=row]").inner_text() for i in range(rows.count())]  # row headers (issue 17)
     for required in REQUIRED_IN_COMPARISON:
         assert required in names, f"{required} missing from the comparison: {names}"
     # Every practice in the matrix links to its page, and its marks match its steps.
     first = rows.first
-    assert first.locator("td").first.locator("a").get_attribute("href").startswith("../practices/")
+    assert first.locator("th[scope=row] a").get_attribute("href").startswith("../practices/")
     # Material wraps each table in a scrolling <div> once the page has loaded.
     assert page.locator("h3:has-text('选题') + p + table tbody tr, "
                         "h3:has-text('选题') + p + .md-typeset__scrollwrap table tbody tr").count() >= 1

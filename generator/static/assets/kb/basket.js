@@ -83,7 +83,9 @@
   var link, count;
   function header() {
     count = el("span", { class: "kb-basket__count" });
-    var made = el("a", { class: "kb-basket", href: basket.url() }, [el("span", { class: "kb-basket__label", text: "对比" }), " ", count]);
+    // Its name begins with what it shows ("对比 3"), then says what it is for.
+    var made = el("a", { class: "kb-basket", href: basket.url() }, [el("span", { class: "kb-basket__label", text: "对比" }), " ", count,
+      el("span", { class: "kb-sr", text: " 项实践：打开对比" })]);
     if (!KB.addToHeader(made, ".kb-search")) return;
     link = made;
     showHeader(read());
@@ -93,7 +95,6 @@
     link.hidden = !ids.length;
     link.href = basket.url(ids);
     count.textContent = String(ids.length);
-    link.setAttribute("aria-label", "对比篮：已选 " + ids.length + " 项实践，打开对比");
   }
   basket.onChange(showHeader);
 

@@ -114,7 +114,7 @@
   var facetBox, resultBox, countLine, searchInput, sortSelect, clearButton;
 
   function build() {
-    facetBox = el("div", { class: "kb-browse__facets", role: "group", "aria-label": "筛选条件" });
+    facetBox = el("div", { class: "kb-browse__facets", role: "group", "aria-label": "筛选条件", tabindex: "-1" });
     // On a phone the filters fold away under one line, so the results come first.
     var filters = el("details", { class: "kb-browse__filters" }, [el("summary", { text: "筛选条件" }), facetBox]);
     filters.open = !window.matchMedia || window.matchMedia("(min-width: 45em)").matches;
@@ -129,12 +129,17 @@
     sortSelect.value = state.sort;
     sortSelect.addEventListener("change", function () { state.sort = sortSelect.value; update(true); });
     clearButton = el("button", { type: "button", class: "md-button kb-browse__clear", text: "清除筛选" });
-    clearButton.addEventListener("click", function () { state.filters = {}; state.q = ""; searchInput.value = ""; state.shown = PAGE; update(true); });
+    // The button hides itself once nothing is filtered: the focus goes to the filter box.
+    clearButton.addEventListener("click", function () {
+      state.filters = {}; state.q = ""; searchInput.value = ""; state.shown = PAGE;
+      update(true);
+      searchInput.focus();
+    });
     var csv = el("button", { type: "button", class: "md-button", "data-kb-download": "csv", text: "下载 CSV" });
     var xlsx = el("button", { type: "button", class: "md-button", "data-kb-download": "xlsx", text: "下载 Excel" });
     csv.addEventListener("click", downloadCsv);
     xlsx.addEventListener("click", downloadXlsx);
-    countLine = el("p", { class: "kb-browse__count", "aria-live": "polite" });
+    countLine = el("p", { class: "kb-browse__count", role: "status", "aria-live": "polite" });
     resultBox = el("div", { class: "kb-browse__results" });
     root.appendChild(el("div", { class: "kb-browse__bar" }, [searchInput, sortSelect, clearButton, csv, xlsx]));
     root.appendChild(el("div", { class: "kb-browse__body" }, [filters, el("div", { class: "kb-browse__main" }, [countLine, resultBox])]));
@@ -150,7 +155,25 @@
     renderResults();
   }
 
+  /* The facets are drawn anew after every change: the checkbox that had the focus (the one just
+   * ticked, with the keyboard or the pointer) gets it back, found by its facet and value. */
+  function focusedFacet() {
+    var a = document.activeElement;
+    return a && facetBox.contains(a) && a.getAttribute("data-facet") ? { facet: a.getAttribute("data-facet"), value: a.value } : null;
+  }
+  function refocusFacet(key) {
+    if (!key) return;
+    var boxes = facetBox.querySelectorAll("input[data-facet]"), same = null, first = null;
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].getAttribute("data-facet") !== key.facet) continue;
+      if (!first) first = boxes[i];
+      if (boxes[i].value === key.value) { same = boxes[i]; break; }
+    }
+    (same || first || facetBox).focus();
+  }
+
   function renderFacets() {
+    var had = focusedFacet();
     facetBox.textContent = "";
     FACETS.forEach(function (f) {
       // A Map, not an object: facet values are record text, and a theme called "constructor"
@@ -175,6 +198,7 @@
       });
       facetBox.appendChild(el("fieldset", { class: "kb-facet", "data-facet": f.key }, [el("legend", { text: f.label }), list]));
     });
+    refocusFacet(had);
   }
 
   function order(key) {
@@ -222,7 +246,14 @@
     resultBox.appendChild(el("div", { class: "md-typeset__scrollwrap kb-practices" }, [el("div", { class: "md-typeset__table" }, [el("table", {}, [head, body])])]));
     if (rows.length > state.shown) {
       var more = el("button", { type: "button", class: "md-button", text: "再显示 " + Math.min(PAGE, rows.length - state.shown) + " 项（共 " + rows.length + " 项）" });
-      more.addEventListener("click", function () { state.shown += PAGE; renderResults(); });
+      more.addEventListener("click", function () {
+        var from = state.shown;
+        state.shown += PAGE;
+        renderResults();
+        // the focus goes on to the first of the rows just shown (the button has gone)
+        var link = resultBox.querySelectorAll("tbody tr")[from];
+        if (link && (link = link.querySelector("a"))) link.focus();
+      });
       resultBox.appendChild(more);
     }
   }

@@ -13,7 +13,7 @@
 
   // Lookups keyed by ids are Maps: an id such as "constructor" must not find Object's own.
   var data, byId = new Map(), selected = [], query = "";
-  var list, chosen, result, search, note;
+  var list, chosen, said, result, search, note;
 
   KB.loadScript(root.getAttribute("data-kb-data")).then(function () {
     data = window.KB_PRACTICES;
@@ -51,14 +51,16 @@
     search = el("input", { type: "search", class: "kb-compare__q", placeholder: "输入名称、组织或地区，缩小列表……",
       "aria-label": "筛选实践列表" });
     search.addEventListener("input", function () { query = search.value.trim().toLowerCase(); renderList(); });
-    chosen = el("div", { class: "kb-compare__chosen", "aria-live": "polite" });
-    note = el("p", { class: "kb-hint kb-compare__note" });
-    list = el("ul", { class: "kb-compare__list", role: "group", "aria-label": "可对比的实践" });
+    chosen = el("div", { class: "kb-compare__chosen" });
+    // What a screen reader hears after a tick or a removal (the chips themselves are buttons).
+    said = el("p", { class: "kb-sr", role: "status", "aria-live": "polite" });
+    note = el("p", { class: "kb-hint kb-compare__note", "aria-live": "polite" });
+    list = el("ul", { class: "kb-compare__list", "aria-label": "可对比的实践" });
     result = el("div", { class: "kb-compare__result" });
     root.appendChild(el("div", { class: "kb-compare__pick" }, [
       el("h2", { text: "选择要对比的实践" }),
       el("p", { class: "kb-hint", text: "勾选 " + MIN + "–" + MAX + " 项，下方即并排显示；网址会记住所选，可收藏、发给同事或打印。" }),
-      search, chosen, list, note,
+      search, chosen, said, list, note,
     ]));
     root.appendChild(result);
   }
@@ -78,6 +80,19 @@
     selected = selected.filter(function (x) { return x !== id; });
     if (on && selected.length < MAX) selected.push(id);
     update(true);
+    said.textContent = (on ? "已加入 " : "已移除 ") + byId.get(id).name + "；已选 " + selected.length + " 项。";
+  }
+
+  /* A removed chip takes its button with it: the focus goes to the chip that took its place (the
+   * next one), to the one before it after the last, or to the list when none is left. */
+  function focusChipAt(index) {
+    var chips = chosen.querySelectorAll(".kb-chip:not(.kb-chip--clear)");
+    var chip = chips[index] || chips[index - 1];
+    if (chip) chip.focus(); else focusList();
+  }
+  function focusList() {
+    var first = list.querySelector("input:not(:disabled)");
+    (first || search).focus();
   }
 
   function renderChosen() {
@@ -87,14 +102,23 @@
       return;
     }
     chosen.appendChild(el("span", { text: "已选 " + selected.length + " 项：" }));
-    selected.forEach(function (id) {
-      var remove = el("button", { type: "button", class: "kb-chip", title: "移除 " + byId.get(id).name, "data-id": id },
-        [byId.get(id).name + " ×"]);
-      remove.addEventListener("click", function () { toggle(id, false); });
+    selected.forEach(function (id, index) {
+      var name = byId.get(id).name;
+      var remove = el("button", { type: "button", class: "kb-chip", title: "移除 " + name, "data-id": id },
+        [name, el("span", { "aria-hidden": "true", text: " ×" }), el("span", { class: "kb-sr", text: "（移除）" })]);
+      remove.addEventListener("click", function () {
+        toggle(id, false);
+        focusChipAt(index);
+      });
       chosen.appendChild(remove);
     });
     var clear = el("button", { type: "button", class: "kb-chip kb-chip--clear", text: "全部清除" });
-    clear.addEventListener("click", function () { selected = []; update(true, true); });
+    clear.addEventListener("click", function () {
+      selected = [];
+      update(true, true);
+      said.textContent = "已全部清除。";
+      focusList();
+    });
     chosen.appendChild(clear);
   }
 

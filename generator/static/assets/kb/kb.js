@@ -36,6 +36,26 @@
     return true;
   }
 
+  /* 大字: a switch in the header that makes every text of the site larger (kb.css, html.kb-large),
+   * remembered in localStorage (which works from file:// too). main.html applies the choice in the
+   * page's head, before the first paint; this draws the switch and keeps tabs in step. */
+  var LARGE = { key: "kb-large-text", on: "kb-large", button: "kb-textsize" };
+  function setLarge(on, button) {
+    document.documentElement.classList.toggle(LARGE.on, on);
+    if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  function largeTextSwitch() {
+    var button = el("button", { type: "button", class: LARGE.button, title: "放大全站文字；再按一次恢复",
+      "aria-pressed": document.documentElement.classList.contains(LARGE.on) ? "true" : "false" }, ["大字"]);
+    button.addEventListener("click", function () {
+      var on = button.getAttribute("aria-pressed") !== "true";
+      setLarge(on, button);
+      try { window.localStorage.setItem(LARGE.key, on ? "1" : "0"); } catch (e) { /* this page only */ }
+    });
+    window.addEventListener("storage", function (e) { if (e.key === LARGE.key) setLarge(e.newValue === "1", button); });
+    addToHeader(button);
+  }
+
   /* Load a data script once. A <script> element works from file:// where fetch() does not. */
   var loading = {};
   function loadScript(url) {
@@ -150,6 +170,8 @@
   }
 
   window.KB = { siteBase: siteBase, siteHref: siteHref, addToHeader: addToHeader, loadScript: loadScript, el: el, download: download, wordHandout: wordHandout, own: own };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", largeTextSwitch);
+  else largeTextSwitch();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showDocxButtons);
   else showDocxButtons();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupCopyButtons);

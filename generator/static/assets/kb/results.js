@@ -21,6 +21,9 @@
   // state.filters is keyed by the facet keys above (our names, never record text).
   var state = { q: "", filters: {}, page: 1 };
   var ranked = null, table = null, seq = 0;
+  // What gets the focus back once the page is drawn anew: a facet checkbox ({facet, value}) the
+  // reader ticked, or the first result after a page change.
+  var refocus = null;
   var form, queryBox, statusLine, dropLine, filterBox, filterSummary, facetBox, listBox, pager, clearButton;
 
   function readUrl() {
@@ -62,11 +65,12 @@
     queryBox.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.isComposing) { e.preventDefault(); ask(); }
     });
-    statusLine = el("p", { class: "kb-results__status", "aria-live": "polite" });
+    statusLine = el("p", { class: "kb-results__status", role: "status", "aria-live": "polite" });
     dropLine = el("p", { class: "kb-results__dropped", hidden: "hidden" });
     clearButton = el("button", { type: "button", class: "md-button kb-results__clear", text: "清除筛选", hidden: "hidden" });
-    clearButton.addEventListener("click", function () { state.filters = {}; go(1); });
-    facetBox = el("div", { class: "kb-results__facets", role: "group", "aria-label": "筛选条件" });
+    // The button hides itself once nothing is filtered: the focus goes to the search box.
+    clearButton.addEventListener("click", function () { state.filters = {}; go(1); queryBox.focus(); });
+    facetBox = el("div", { class: "kb-results__facets", role: "group", "aria-label": "筛选条件", tabindex: "-1" });
     // On a phone the filters fold away above the results; on a wide screen they stand beside them.
     filterSummary = el("summary", { text: "筛选（类别、省份、层级）" });
     filterBox = el("details", { class: "kb-results__filters" }, [filterSummary, facetBox, clearButton]);
@@ -79,6 +83,7 @@
       var a = e.target.closest ? e.target.closest("a[data-page]") : null;
       if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
       e.preventDefault();
+      refocus = "first-result";  // the pager is drawn anew: the reader goes on at the new page's first result
       go(+a.getAttribute("data-page"));
       root.scrollIntoView({ block: "start" });
     });
@@ -140,6 +145,7 @@
         showStatus(r, hits.length, page, shown.length);
         showList(shown, r.query, hits, (page - 1) * PER_PAGE);
         showPager(page, pages);
+        restoreFocus();
         root.setAttribute("data-state", "done");
         root.setAttribute("data-query", state.q);
       });
@@ -200,7 +206,24 @@
       return a.localeCompare(b, "zh-Hans-CN-u-co-pinyin");
     };
   }
+  function restoreFocus() {
+    var want = refocus;
+    refocus = null;
+    if (want === "first-result") {
+      var first = listBox.querySelector("a.kb-results__title");
+      if (first) first.focus({ preventScroll: true });
+    } else if (want) {
+      var boxes = facetBox.querySelectorAll("input[data-facet]"), same = null, other = null;
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].getAttribute("data-facet") !== want.facet) continue;
+        other = other || boxes[i];
+        if (boxes[i].value === want.value) { same = boxes[i]; break; }
+      }
+      (same || other || facetBox).focus();
+    }
+  }
   function toggle(key, value, on) {
+    refocus = { facet: key, value: value };  // the facets are drawn anew: this box keeps the focus
     var list = (state.filters[key] || []).filter(function (v) { return v !== value; });
     if (on) list.push(value);
     if (list.length) state.filters[key] = list; else delete state.filters[key];

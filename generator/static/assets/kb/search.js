@@ -373,34 +373,62 @@
   }
 
   /* --- the header box ------------------------------------------------------------------ */
-  var box, input, panel, list, status, all, active = -1, current = [], timer = null, composing = false, seq = 0;
+  /* A combobox as the WAI-ARIA Authoring Practices describe it (the "list autocomplete" pattern):
+   * the focus stays in the box; Down and Up move through the options, the chosen one named by
+   * aria-activedescendant; Enter opens the chosen option, or, when none is chosen, the results
+   * page; Esc closes the list (a second Esc empties the box); Tab closes it and moves on. Options
+   * hold no links (a screen reader would meet a link inside an option): an option opens its page
+   * itself, and its accessible name is short — title and kind, not the snippet. The number of
+   * results is announced by a live region that is in the page, empty, before any search. */
+  var box, input, panel, list, status, announce, all, active = -1, current = [], timer = null, composing = false, seq = 0;
+  var dismissed = false;  // the reader closed the list (Esc, Tab, a click elsewhere) after typing
   var onResultsPage = !!document.getElementById("kb-results");
 
   function build() {
     input = el("input", { type: "search", name: "q", class: "kb-search__input", placeholder: "搜索实践、组织、地区、术语……",
                           "aria-label": "搜索", autocomplete: "off", spellcheck: "false", role: "combobox",
-                          enterkeyhint: "search", "aria-expanded": "false", "aria-controls": "kb-search-results" });
-    status = el("p", { class: "kb-search__status", "aria-live": "polite" });
-    list = el("ol", { class: "kb-search__list", id: "kb-search-results", role: "listbox" });
+                          enterkeyhint: "search", "aria-expanded": "false", "aria-controls": "kb-search-results",
+                          "aria-autocomplete": "list" });
+    status = el("p", { class: "kb-search__status" });
+    // What a screen reader announces as results arrive: outside the panel (which is hidden until
+    // then), so that the first count is read too.
+    announce = el("p", { class: "kb-sr kb-search__announce", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    list = el("ol", { class: "kb-search__list", id: "kb-search-results", role: "listbox", "aria-label": "搜索建议" });
     all = el("a", { class: "kb-search__all", hidden: "hidden" });
     panel = el("div", { class: "kb-search__panel", hidden: "hidden" }, [el("div", { class: "kb-search__head" }, [status, all]), list]);
     // A form: Enter (and a phone keyboard's search key) submits it — at once, whether or not
     // the list for the text in the box has appeared yet.
-    box = el("form", { class: "kb-search", role: "search", action: new URL(RESULTS_PAGE, base).href, method: "get" }, [input, panel]);
+    box = el("form", { class: "kb-search", role: "search", "aria-label": "全站搜索", action: new URL(RESULTS_PAGE, base).href, method: "get" },
+             [input, announce, panel]);
     if (!KB.addToHeader(box)) return;
 
     input.addEventListener("compositionstart", function () { composing = true; });
-    input.addEventListener("compositionend", function () { composing = false; schedule(); });
-    input.addEventListener("input", function (e) { if (!composing && !e.isComposing) schedule(); });
+    input.addEventListener("compositionend", function () { composing = false; dismissed = false; schedule(); });
+    input.addEventListener("input", function (e) { if (!composing && !e.isComposing) { dismissed = false; schedule(); } });
     input.addEventListener("keydown", keys);
     box.addEventListener("submit", submit);
     input.addEventListener("focus", function () {
       loadManifest().catch(function () {});  // 8 KB, read while the reader types
+      dismissed = false;
       if (input.value.trim() && panel.getAttribute("data-query")) open(true);
     });
-    document.addEventListener("click", function (e) { if (!box.contains(e.target)) open(false); });
+    // An option is chosen with the pointer: it opens its page (the focus never left the box).
+    list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest ? e.target.closest(".kb-search__item") : null;
+      if (li) go(li.getAttribute("data-href"), e.ctrlKey || e.metaKey || e.shiftKey);
+    });
+    list.addEventListener("auxclick", function (e) {
+      var li = e.button === 1 && e.target.closest ? e.target.closest(".kb-search__item") : null;
+      if (li) go(li.getAttribute("data-href"), true);
+    });
+    // Focus that leaves the form (a click elsewhere, Shift+Tab) closes the list.
+    box.addEventListener("focusout", function (e) {
+      if (!e.relatedTarget || !box.contains(e.relatedTarget)) close();
+    });
+    document.addEventListener("click", function (e) { if (!box.contains(e.target)) close(); });
     document.addEventListener("keydown", function (e) {
-      var typing = /^(input|textarea|select)$/i.test((e.target && e.target.tagName) || "");
+      var typing = /^(input|textarea|select)$/i.test((e.target && e.target.tagName) || "") || (e.target && e.target.isContentEditable);
       if (!typing && (e.key === "/" || e.key === "s") && !e.ctrlKey && !e.metaKey && !e.altKey) {
         e.preventDefault();
         input.focus();
@@ -413,10 +441,18 @@
     }
   }
 
+  function go(href, newTab) {
+    if (!href) return;
+    if (newTab) window.open(href, "_blank");
+    else location.href = href;
+  }
   function open(on) {
+    if (!on) select(-1);
     panel.hidden = !on;
     input.setAttribute("aria-expanded", on ? "true" : "false");
   }
+  function isOpen() { return !panel.hidden; }
+  function close() { dismissed = true; open(false); }
   function schedule() {
     clearTimeout(timer);
     timer = setTimeout(run, DEBOUNCE_MS);
@@ -424,18 +460,25 @@
   function run() {
     var query = input.value.trim();
     var mine = ++seq;
-    if (!query) { open(false); list.textContent = ""; current = []; return; }
+    if (!query) { clear(); return; }
     search(query).then(function (found) {
       if (mine !== seq) return;  // a newer query is on its way
       show(found, query);
     }).catch(function () {
       if (mine !== seq) return;
-      status.textContent = "搜索索引无法加载。请确认网站文件完整（search/ 文件夹）。";
+      status.textContent = announce.textContent = "搜索索引无法加载。请确认网站文件完整（search/ 文件夹）。";
       list.textContent = "";
       current = [];
       all.hidden = true;
       open(true);
     });
+  }
+  function clear() {
+    open(false);
+    list.textContent = "";
+    current = [];
+    announce.textContent = "";
+    panel.removeAttribute("data-query");
   }
   function show(found, query) {
     current = found.results.slice(0, SHOWN);
@@ -444,19 +487,23 @@
     status.textContent = found.total
       ? "找到 " + found.total + " 个结果" + (found.total > current.length ? "，下面是最相关的 " + current.length + " 个" : "")
       : "没有找到“" + query + "”。试试更短的词，或换一个说法。";
+    announce.textContent = found.total
+      ? status.textContent + "。按下方向键选择，按回车打开全部结果。"
+      : status.textContent;
     var snippets = [];
     current.forEach(function (r, i) {
       var kind = kindLabel(r.kind);
-      var piece = el("span", { class: "kb-search__snippet" });
+      var piece = el("span", { class: "kb-search__snippet", "aria-hidden": "true" });
       snippets.push(piece);
       if (r.text) piece.appendChild(highlighted(snippet(r.text, found.query), found.query));
-      var link = el("a", { href: new URL(r.url, base).href, class: "kb-search__link", tabindex: "-1" }, [
+      // The option's name is its title and kind (read from its text); place and snippet are for the eye.
+      list.appendChild(el("li", { class: "kb-search__item", role: "option", id: "kb-search-" + i, "aria-selected": "false",
+                                  "data-href": new URL(r.url, base).href }, [
         el("span", { class: "kb-search__title" }, [highlighted(r.title, found.query)]),
         el("span", { class: "kb-search__meta" }, [el("span", { class: "kb-search__kind", text: kind }),
-          r.subtitle && r.subtitle !== kind ? " " + r.subtitle : ""]),
+          r.subtitle && r.subtitle !== kind ? el("span", { "aria-hidden": "true", text: " " + r.subtitle }) : null]),
         piece
-      ]);
-      list.appendChild(el("li", { class: "kb-search__item", role: "option", id: "kb-search-" + i, "aria-selected": "false" }, [link]));
+      ]));
     });
     // Where the query is further into a page than its first lines, the snippet follows once the
     // rest of that page's text has loaded (the list does not wait for it).
@@ -475,7 +522,8 @@
     input.removeAttribute("aria-activedescendant");
     panel.setAttribute("data-query", query);  // which query the panel shows (tests wait on it)
     panel.setAttribute("data-total", String(found.total));
-    open(true);
+    // Results that arrive after the reader closed the list or left the box do not open it again.
+    open(!dismissed);
   }
   function select(i) {
     active = i;
@@ -485,7 +533,7 @@
   }
   // The list shows the results of what is in the box now (not of text typed before a paste).
   function showsCurrent() {
-    return !panel.hidden && panel.getAttribute("data-query") === input.value.trim();
+    return panel.getAttribute("data-query") === input.value.trim();
   }
   function keys(e) {
     if (e.isComposing || composing) return;
@@ -493,18 +541,27 @@
       if (!current.length || !showsCurrent()) return;
       e.preventDefault();
       var n = current.length;
-      select(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
+      if (!isOpen()) {  // Down (or Up) opens the list again, on the first (or last) option
+        dismissed = false;
+        open(true);
+        select(e.key === "ArrowDown" ? 0 : n - 1);
+      } else {
+        select(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
+      }
       list.children[active].scrollIntoView({ block: "nearest" });
     } else if (e.key === "Escape") {
-      open(false);
-      input.blur();
+      e.preventDefault();
+      if (isOpen()) close();  // the focus stays in the box
+      else if (input.value) { input.value = ""; clearTimeout(timer); seq++; clear(); }
+    } else if (e.key === "Tab") {
+      close();  // closes as the focus moves on
     }
   }
   function submit(e) {
     e.preventDefault();
     if (composing) return;
     var query = input.value.trim();
-    if (active >= 0 && current[active] && showsCurrent()) {
+    if (isOpen() && active >= 0 && current[active] && showsCurrent()) {
       location.href = new URL(current[active].url, base).href;
     } else if (query) {
       location.href = resultsUrl(query);
