@@ -193,7 +193,13 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_env(self, env, config, files):
         self.env_seen, self.files_seen, self.config_seen = env, files, config
+        if self.page_cache is not None and not self.serving:
+            self.page_cache.start(config, files)
         return env
+
+    def on_build_error(self, error):
+        if self.page_cache is not None:
+            self.page_cache.close()
 
     def on_serve(self, server, config, builder):
         """Watch the hand-written pages and data/, not the folders the generator writes:
@@ -352,6 +358,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     @event_priority(-50)
     def on_post_build(self, config):
+        if self.page_cache is not None:
+            self.page_cache.close()
         if self.graph is None:
             return
         from .feed import FEED_FILE, atom_feed
