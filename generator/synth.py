@@ -134,7 +134,6 @@ class Synth:
                 for k in range(counties_per_city):
                     regions.append((f"{cid}-k{k:02d}", self.place(rng.choice(["县", "区"])), Level.COUNTY, cid))
         orgs: list[tuple[str, Level]] = []
-        names = {rid: name for rid, name, _, _ in regions}
         for rid, name, level, parent in regions:
             self.add("regions", rid, {"name": name, "level": level.value, **({"parent": parent} if parent else {})})
         sources: list[str] = []

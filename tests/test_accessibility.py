@@ -12,7 +12,6 @@ the dots, short option names, counts announced).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

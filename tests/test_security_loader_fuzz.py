@@ -264,7 +264,7 @@ def test_file_larger_than_the_limit(kb):
     kb.edit(PRACTICE, "added: 2024-01-02", "added: 2024-01-02\n" + "# 注释\n" * (model.MAX_FILE_BYTES // 8))
     error = only_error(kb)
     assert error.path == f"data/{PRACTICE}"
-    assert f"文件过大" in error.message and f"上限 {model.MAX_FILE_BYTES // 1024} KB" in error.message
+    assert "文件过大" in error.message and f"上限 {model.MAX_FILE_BYTES // 1024} KB" in error.message
 
 
 def test_nesting_deeper_than_the_limit(kb):

@@ -231,7 +231,7 @@ def check_page(page, label: str) -> dict:
 
 @pytest.mark.browser
 def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_context):
-    kb, corpus, url = xss_kb.kb, xss_kb.corpus, xss_kb.url
+    corpus, url = xss_kb.corpus, xss_kb.url
     page = xss_context.new_page()
     watch = Watch(page, url)
     texts: list[str] = []
@@ -319,7 +319,7 @@ def test_no_payload_runs_on_any_page_and_every_field_is_visible(xss_kb, xss_cont
 
 @pytest.mark.browser
 def test_browse_page_filters_and_downloads_stay_text(xss_kb, xss_context, tmp_path):
-    kb, corpus, url = xss_kb.kb, xss_kb.corpus, xss_kb.url
+    corpus, url = xss_kb.corpus, xss_kb.url
     page = xss_context.new_page()
     watch = Watch(page, url)
     page.goto(url + "practices/index.html")
