@@ -15,6 +15,7 @@ from pathlib import Path
 from . import paths
 from .autolink import Linker, Target
 from .model import (
+    NOT_PROSE_FIELDS,
     RELATION_INVERSE,
     RELATION_LABEL,
     Citation,
@@ -172,15 +173,10 @@ def build_linker(kb: KnowledgeBase) -> Linker:
     return Linker.from_names(entries)
 
 
-# Fields whose text is prose (where a mention means something); names and ids are not.
-_NON_PROSE = {"name", "aliases", "excerpt", "source", "target", "practice", "stage", "kind", "field",
-              "organization", "region", "themes", "methods", "part_of", "parent", "tags", "figures",
-              "related", "seed", "url", "locator", "completeness", "level", "script", "added", "date", "web_date"}
-
-
 def prose_of(record: Record) -> str:
+    """A record's prose, where a mention of another record means something (``Role.prose``)."""
     return "\n".join(value for loc, value in iter_strings(record) if loc and not set(
-        p for p in loc if isinstance(p, str)) & _NON_PROSE)
+        p for p in loc if isinstance(p, str)) & NOT_PROSE_FIELDS)
 
 
 class LinkMemo:

@@ -25,6 +25,7 @@ from .citation import gbt7714
 from .link import Graph
 from .markdown_text import block, escape_attribute, escape_cell, escape_inline, escape_line, join_lines, markdown_link
 from .model import (
+    FIELD_LABELS,
     RELATION_LABEL,
     STAGE_HINTS,
     Citation,
@@ -220,16 +221,6 @@ def front_matter(**fields: Any) -> Safe:
     profile."""
     lines = [f"{key}: {_yaml_safe(json.dumps(value, ensure_ascii=False))}" for key, value in fields.items() if value not in (None, [], "")]
     return Safe("---\n" + "\n".join(lines) + "\n---\n")
-
-
-# Chinese names of the fields an ``inferred`` note can point at; readers do not know "start_year".
-FIELD_LABELS = {
-    "name": "名称", "aliases": "别名", "organization": "组织", "region": "地区", "level": "层级",
-    "start_year": "起始年份", "period": "时间", "summary": "概要", "components": "组成部分", "steps": "运行步骤",
-    "outcomes": "成效", "relations": "相关实践", "part_of": "所属实践", "themes": "主题", "methods": "通用做法",
-    "parent": "上级", "definition": "释义", "description": "简介", "date": "日期", "web_date": "转载日期",
-    "speaker": "讲话人", "office": "职务", "tags": "标签", "related": "相关术语", "sources": "出处",
-}
 
 
 # A field path as the validator accepts it: name, optional [index], joined by dots.
