@@ -32,11 +32,6 @@ def as_script(variable: str, payload) -> bytes:
     return f"window.{variable}={text};\n".encode("utf-8")
 
 
-def site_url(docs_path: str) -> str:
-    """Site-root-relative URL of a docs page (use_directory_urls is off)."""
-    return docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
-
-
 def detail_shard(practice_id: str, shards: int) -> str:
     """Site-relative path of the data file holding a practice's compare details."""
     return f"{DATA_FOLDER}/detail/{zlib.crc32(practice_id.encode('utf-8')) % shards:03d}.js"
@@ -61,7 +56,7 @@ def practice_detail(practice: Practice, g: Graph) -> dict:
         "steps": [[step.stage.value, fold(step.name), fold(step.description)] for step in practice.steps],
         "components": [list(c) for c in col.components],
         "outcomes": [[text, figures] for text, figures in col.outcomes],
-        "sources": [{"name": s.name, "url": site_url(paths.page_of(s)), "cite": gbt7714(s, g.kb)} for s in col.sources],
+        "sources": [{"name": s.name, "url": paths.page_url(paths.page_of(s)), "cite": gbt7714(s, g.kb)} for s in col.sources],
     }
 
 
@@ -73,7 +68,7 @@ def practice_row(practice: Practice, g: Graph, shards: int = 1) -> dict:
         "id": practice.id,
         "name": practice.name,
         "aliases": practice.aliases,
-        "url": site_url(paths.page_of(practice)),
+        "url": paths.page_url(paths.page_of(practice)),
         "org": place.organization.name if place.organization else "",
         "province": place.province.name if place.province else "",
         "region": place.region_text,

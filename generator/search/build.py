@@ -201,11 +201,6 @@ class Document:
         }
 
 
-def html_url(docs_path: str, anchor: str = "") -> str:
-    url = docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
-    return f"{url}#{anchor}" if anchor else url
-
-
 def _text(*parts) -> str:
     return join_lines(" ".join(p for p in parts if p))
 
@@ -217,7 +212,7 @@ def record_documents(g: Graph) -> list[Document]:
     docs: list[Document] = []
 
     def url(record: Record) -> str:
-        return html_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
+        return paths.page_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
 
     def region_line(region_id: str | None) -> str:
         return " › ".join(r.name for r in g.regions_of(region_id))
@@ -304,13 +299,13 @@ def page_documents(site_dir: Path, docs_dir: Path) -> list[Document]:
         rel = source.relative_to(docs_dir).as_posix()
         if rel.startswith(generated):
             continue
-        built = site_dir / html_url(rel)
+        built = site_dir / paths.page_url(rel)
         if not built.is_file():
             continue
         parser = _ArticleText()
         parser.feed(built.read_text(encoding="utf-8", errors="replace"))
         title = join_lines(parser.title) or rel
-        docs.append(Document(html_url(rel), title, "page", "页面", [], join_lines(" ".join(parser.parts))))
+        docs.append(Document(paths.page_url(rel), title, "page", "页面", [], join_lines(" ".join(parser.parts))))
     return docs
 
 
