@@ -214,13 +214,6 @@ def record_documents(g: Graph) -> list[Document]:
     def url(record: Record) -> str:
         return paths.page_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
 
-    def region_line(region_id: str | None) -> str:
-        return " › ".join(r.name for r in g.regions_of(region_id))
-
-    def province(region_id: str | None) -> str:
-        chain = g.regions_of(region_id)
-        return chain[0].name if chain else ""
-
     for p in kb.practices.values():
         body = _text(
             p.summary, p.period,
@@ -233,14 +226,16 @@ def record_documents(g: Graph) -> list[Document]:
         )
         place = g.place(p)
         docs.append(Document(url(p), p.name, p.type_name, place.line, list(p.aliases), body,
-                             place.province.name if place.province else "", place.level.value))
+                             place.province_name, place.level.value))
     for o in kb.organizations.values():
-        subtitle = " · ".join(x for x in (o.level.value, region_line(o.region)) if x)
+        place = g.place(o)
+        subtitle = " · ".join(x for x in (place.level.value, place.region_text) if x)
         docs.append(Document(url(o), o.name, o.type_name, subtitle, list(o.aliases), _text(o.description),
-                             province(o.region), o.level.value))
+                             place.province_name, place.level.value))
     for r in kb.regions.values():
-        docs.append(Document(url(r), r.name, r.type_name, region_line(r.id), list(r.aliases), "",
-                             province(r.id), r.level.value))
+        place = g.place(r)
+        docs.append(Document(url(r), r.name, r.type_name, place.region_text, list(r.aliases), "",
+                             place.province_name, place.level.value))
     for t in kb.themes.values():
         docs.append(Document(url(t), t.name, t.type_name, "主题", list(t.aliases), _text(t.description)))
     for m in kb.methods.values():
