@@ -16,7 +16,7 @@ from . import paths
 from .citation import gbt7714
 from .link import Graph
 from .markdown_text import join_lines
-from .model import Practice, Stage
+from .model import Level, Practice, Stage
 
 DATA_FOLDER = "explore/data"
 # The compare view's details (steps, components, outcomes, sources) are in shards of about
@@ -92,7 +92,7 @@ def _practice_rows(shards: int, g: Graph) -> bytes:
             for p in practices]
     return as_script("KB_PRACTICES", {
         "stages": [s.value for s in Stage],
-        "levels": ["全国", "省", "市", "县区", "乡镇街道"],
+        "levels": [level.value for level in Level],
         "practices": rows,
     })
 
