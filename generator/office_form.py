@@ -474,7 +474,7 @@ def cell_text(column: Column, value: Any, field_labels: dict[str, str] | None = 
     if value is None or value == []:
         return ""
     if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
+        return "\n".join(str(v.value) if isinstance(v, Enum) else str(v) for v in value)
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, dt.date):
