@@ -85,7 +85,7 @@ def column(g: Graph, practice: Practice) -> Column:
         steps.setdefault(step.stage, []).append((step.name, fold(step.description)))
     return Column(
         practice=practice,
-        org=place.organization.name if place.organization else "",
+        org=place.organization_name,
         region=place.region_text,
         region_id=place.region.id if place.region else None,
         level=place.level.value,

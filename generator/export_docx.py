@@ -533,9 +533,8 @@ def course_handout(graph: Graph, course: Course) -> bytes:
 
 def source_dicts(graph: Graph, sources) -> list[dict]:
     from . import paths
-    from .exports import site_url
 
-    return [{"name": s.name, "url": site_url(paths.page_of(s)), "cite": gbt7714(s, graph.kb)} for s in sources]
+    return [{"name": s.name, "url": paths.page_url(paths.page_of(s)), "cite": gbt7714(s, graph.kb)} for s in sources]
 
 
 def question_numbering(num_ids: list[str]) -> str:

@@ -16,7 +16,7 @@ from . import paths
 from .citation import gbt7714
 from .link import Graph
 from .markdown_text import join_lines
-from .model import Practice, Stage
+from .model import Level, Practice, Stage
 
 DATA_FOLDER = "explore/data"
 # The compare view's details (steps, components, outcomes, sources) are in shards of about
@@ -30,11 +30,6 @@ def as_script(variable: str, payload) -> bytes:
     # "</script>" inside a string must never end a script element, wherever this is loaded.
     text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.{variable}={text};\n".encode("utf-8")
-
-
-def site_url(docs_path: str) -> str:
-    """Site-root-relative URL of a docs page (use_directory_urls is off)."""
-    return docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
 
 
 def detail_shard(practice_id: str, shards: int) -> str:
@@ -61,7 +56,7 @@ def practice_detail(practice: Practice, g: Graph) -> dict:
         "steps": [[step.stage.value, fold(step.name), fold(step.description)] for step in practice.steps],
         "components": [list(c) for c in col.components],
         "outcomes": [[text, figures] for text, figures in col.outcomes],
-        "sources": [{"name": s.name, "url": site_url(paths.page_of(s)), "cite": gbt7714(s, g.kb)} for s in col.sources],
+        "sources": [{"name": s.name, "url": paths.page_url(paths.page_of(s)), "cite": gbt7714(s, g.kb)} for s in col.sources],
     }
 
 
@@ -73,9 +68,9 @@ def practice_row(practice: Practice, g: Graph, shards: int = 1) -> dict:
         "id": practice.id,
         "name": practice.name,
         "aliases": practice.aliases,
-        "url": site_url(paths.page_of(practice)),
-        "org": place.organization.name if place.organization else "",
-        "province": place.province.name if place.province else "",
+        "url": paths.page_url(paths.page_of(practice)),
+        "org": place.organization_name,
+        "province": place.province_name,
         "region": place.region_text,
         "level": place.level.value,
         "themes": [kb.themes[t].name for t in practice.themes if t in kb.themes],
@@ -97,7 +92,7 @@ def _practice_rows(shards: int, g: Graph) -> bytes:
             for p in practices]
     return as_script("KB_PRACTICES", {
         "stages": [s.value for s in Stage],
-        "levels": ["全国", "省", "市", "县区", "乡镇街道"],
+        "levels": [level.value for level in Level],
         "practices": rows,
     })
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import paths
 from .autolink import Linker, Target
 from .model import (
+    NOT_PROSE_FIELDS,
     RELATION_INVERSE,
     RELATION_LABEL,
     Citation,
@@ -59,10 +60,11 @@ class CitedBy:
 @dataclass(frozen=True)
 class Place:
     """Who runs a practice and where: the one answer every output (pages, tables, the compare
-    view, Word handouts, the search index) gives for a practice's organization, region and level."""
+    view, Word handouts, the search index) gives for a practice's organization, region and level.
+    Organizations and regions have a place too (``Graph.place``): their region trail and level."""
 
-    organization: Organization | None
-    regions: tuple[Region, ...]  # from the province down to the practice's own region
+    organization: Organization | None  # None for a region
+    regions: tuple[Region, ...]  # from the province down to the record's own region
     level: Level
 
     @property
@@ -72,6 +74,14 @@ class Place:
     @property
     def province(self) -> Region | None:
         return self.regions[0] if self.regions else None
+
+    @property
+    def organization_name(self) -> str:
+        return self.organization.name if self.organization else ""
+
+    @property
+    def province_name(self) -> str:
+        return self.province.name if self.province else ""
 
     @property
     def region_text(self) -> str:
@@ -89,8 +99,7 @@ class Place:
     @property
     def line(self) -> str:
         """组织 · 地区 · 层级, as search results and lists show it."""
-        return " · ".join(x for x in (self.organization.name if self.organization else "", self.region_text,
-                                       self.level.value) if x)
+        return " · ".join(x for x in (self.organization_name, self.region_text, self.level.value) if x)
 
 
 @dataclass
@@ -133,9 +142,16 @@ class Graph:
         regions = self.kb.regions
         return tuple(regions[r] for r in self.region_path.get(region_id or "", ()))
 
-    def place(self, practice: Practice) -> Place:
-        return Place(self.kb.organizations.get(practice.organization), self.regions_of(self.region.get(practice.id)),
-                     self.level[practice.id])
+    def place(self, record: Practice | Organization | Region) -> Place:
+        """Where a record sits: for a practice, its organization and its effective region and level
+        (its own, or else its organization's); for an organization, itself, its region and level;
+        for a region, its trail and level."""
+        if isinstance(record, Practice):
+            return Place(self.kb.organizations.get(record.organization), self.regions_of(self.region.get(record.id)),
+                         self.level[record.id])
+        if isinstance(record, Organization):
+            return Place(record, self.regions_of(record.region), record.level)
+        return Place(None, self.regions_of(record.id), record.level)
 
 
 # The graph's indexes (every field but the knowledge base and the linker): what the tracking
@@ -172,15 +188,10 @@ def build_linker(kb: KnowledgeBase) -> Linker:
     return Linker.from_names(entries)
 
 
-# Fields whose text is prose (where a mention means something); names and ids are not.
-_NON_PROSE = {"name", "aliases", "excerpt", "source", "target", "practice", "stage", "kind", "field",
-              "organization", "region", "themes", "methods", "part_of", "parent", "tags", "figures",
-              "related", "seed", "url", "locator", "completeness", "level", "script", "added", "date", "web_date"}
-
-
 def prose_of(record: Record) -> str:
+    """A record's prose, where a mention of another record means something (``Role.prose``)."""
     return "\n".join(value for loc, value in iter_strings(record) if loc and not set(
-        p for p in loc if isinstance(p, str)) & _NON_PROSE)
+        p for p in loc if isinstance(p, str)) & NOT_PROSE_FIELDS)
 
 
 class LinkMemo:

@@ -72,13 +72,19 @@ def explore_page(name: str) -> str:
     return f"{EXPLORE_FOLDER}/{name}.md"
 
 
+def page_url(docs_path: str, anchor: str = "") -> str:
+    """The built site's URL of a docs page, relative to the site's root (``practices/x.html``):
+    the one place ``.md`` becomes ``.html`` (use_directory_urls is off). The search index and the
+    browse and compare data address pages by it."""
+    url = docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
+    return f"{url}#{anchor}" if anchor else url
+
+
 def built_href(link: str) -> str:
     """A relative link to a docs page as the built site's URL. mkdocs rewrites ``x.md`` links in
     Markdown, not inside raw HTML such as the statistics page's SVG charts."""
     path, hash_, anchor = link.partition("#")
-    if path.endswith(".md"):
-        path = path[:-3] + ".html"
-    return path + hash_ + anchor
+    return page_url(path) + hash_ + anchor
 
 
 @lru_cache(maxsize=None)

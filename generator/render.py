@@ -25,6 +25,7 @@ from .citation import gbt7714
 from .link import Graph
 from .markdown_text import block, escape_attribute, escape_cell, escape_inline, escape_line, join_lines, markdown_link
 from .model import (
+    FIELD_LABELS,
     RELATION_LABEL,
     STAGE_HINTS,
     Citation,
@@ -119,10 +120,20 @@ class Page:
         return Safe(sep.join(self.link(r) for r in records))
 
     def region_links(self, region_id: str | None) -> list[Safe]:
-        return [self.link(self.kb.regions[r]) for r in self.g.region_path.get(region_id or "", [])]
+        return [self.link(r) for r in self.g.regions_of(region_id)]
 
     def region_trail(self, region_id: str | None) -> Safe:
-        return Safe(" › ".join(self.region_links(region_id)))
+        return self.trail_links(self.g.regions_of(region_id))
+
+    def trail_links(self, regions: Iterable[Region]) -> Safe:
+        """A region trail (``Place.regions``) as links: ``Place.region_text`` on a page."""
+        return Safe(" › ".join(self.link(r) for r in regions))
+
+    def place_line(self, practice: Practice) -> Safe:
+        """组织 · 地区 · 层级 with links: ``Place.line`` in a list on a page."""
+        place = self.g.place(practice)
+        region = [self.trail_links(place.regions)] if place.regions else []
+        return Safe(" · ".join([self.link(place.organization), *region, md(place.level.value)]))
 
     def practice_rows(self, practices: Iterable[Practice], show_org: bool = True) -> list[Safe]:
         """The rows of a practice table on this page, one cached piece per practice (a theme
@@ -135,10 +146,8 @@ class Page:
         首页 › its section › where it sits (region, compilation)."""
         section = SECTION_LABELS[record.type_name]
         links = [self.link_page("index.md", "首页"), self.link_page(paths.index_page(paths.PAGE_FOLDERS[record.type_name]), section)]
-        if isinstance(record, Practice):
-            links += self.region_links(self.g.region.get(record.id))
-        elif isinstance(record, Organization):
-            links += self.region_links(record.region)
+        if isinstance(record, (Practice, Organization)):
+            links += [self.link(r) for r in self.g.place(record).regions]
         elif isinstance(record, Region):
             links += self.region_links(record.parent)
         elif isinstance(record, Source) and record.part_of in self.kb.sources:
@@ -164,11 +173,11 @@ def _practice_row(page_path: str, practice_id: str, show_org: bool, g: Graph) ->
     """One row of a practice table (``practice_table`` in _macros.j2 lays out the header)."""
     page = Page(page_path, g)
     practice = g.kb.practices[practice_id]
+    place = g.place(practice)
     cells = [page.link(practice)]
     if show_org:
-        cells.append(page.link(g.kb.organizations.get(practice.organization)))
-    cells += [page.region_trail(g.region.get(practice_id)), md(g.level[practice_id].value),
-              cell(excerpt_text(practice.summary, SUMMARY_CHARS))]
+        cells.append(page.link(place.organization))
+    cells += [page.trail_links(place.regions), md(place.level.value), cell(excerpt_text(practice.summary, SUMMARY_CHARS))]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -220,16 +229,6 @@ def front_matter(**fields: Any) -> Safe:
     profile."""
     lines = [f"{key}: {_yaml_safe(json.dumps(value, ensure_ascii=False))}" for key, value in fields.items() if value not in (None, [], "")]
     return Safe("---\n" + "\n".join(lines) + "\n---\n")
-
-
-# Chinese names of the fields an ``inferred`` note can point at; readers do not know "start_year".
-FIELD_LABELS = {
-    "name": "名称", "aliases": "别名", "organization": "组织", "region": "地区", "level": "层级",
-    "start_year": "起始年份", "period": "时间", "summary": "概要", "components": "组成部分", "steps": "运行步骤",
-    "outcomes": "成效", "relations": "相关实践", "part_of": "所属实践", "themes": "主题", "methods": "通用做法",
-    "parent": "上级", "definition": "释义", "description": "简介", "date": "日期", "web_date": "转载日期",
-    "speaker": "讲话人", "office": "职务", "tags": "标签", "related": "相关术语", "sources": "出处",
-}
 
 
 # A field path as the validator accepts it: name, optional [index], joined by dots.
@@ -316,9 +315,7 @@ def render_practice(practice: Practice, g: Graph) -> PageOut:
     return render(
         "practice.md.j2", path, g,
         practice=practice,
-        org=g.kb.organizations.get(practice.organization),
-        level=g.level[practice.id],
-        region_id=g.region.get(practice.id),
+        place=g.place(practice),
         parent=g.kb.practices.get(practice.part_of or ""),
         parts=[g.kb.practices[i] for i in g.parts.get(practice.id, [])],
         related=related,

@@ -46,7 +46,7 @@ from pathlib import Path
 from .. import paths
 from ..link import Graph
 from ..markdown_text import join_lines
-from ..model import Course, Method, Organization, Practice, Record, Region, Source, Term, Theme
+from ..model import Course, Level, Method, Organization, Practice, Record, Region, Source, Term, Theme
 from ..text import pinyin_syllables
 
 INDEX_DIR = "search"
@@ -76,10 +76,11 @@ _QUOTES = str.maketrans("", "", QUOTES)
 KIND_ORDER = (Practice.type_name, Organization.type_name, Region.type_name, Method.type_name, Term.type_name,
               Theme.type_name, Source.type_name, Course.type_name, "page")
 
+# What the results page calls each kind: the record type's own label (in this order: the
+# manifest is written in it).
 KIND_LABELS = {
-    Practice.type_name: "实践", Organization.type_name: "政协组织", Region.type_name: "地区",
-    Theme.type_name: "主题", Source.type_name: "来源文献", Method.type_name: "通用做法",
-    Term.type_name: "术语", Course.type_name: "培训课程", "page": "页面",
+    **{t.type_name: t.type_label for t in (Practice, Organization, Region, Theme, Source, Method, Term, Course)},
+    "page": "页面",
 }
 
 
@@ -201,11 +202,6 @@ class Document:
         }
 
 
-def html_url(docs_path: str, anchor: str = "") -> str:
-    url = docs_path[:-3] + ".html" if docs_path.endswith(".md") else docs_path
-    return f"{url}#{anchor}" if anchor else url
-
-
 def _text(*parts) -> str:
     return join_lines(" ".join(p for p in parts if p))
 
@@ -217,14 +213,7 @@ def record_documents(g: Graph) -> list[Document]:
     docs: list[Document] = []
 
     def url(record: Record) -> str:
-        return html_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
-
-    def region_line(region_id: str | None) -> str:
-        return " › ".join(r.name for r in g.regions_of(region_id))
-
-    def province(region_id: str | None) -> str:
-        chain = g.regions_of(region_id)
-        return chain[0].name if chain else ""
+        return paths.page_url(paths.page_of(record), paths.record_anchor(record.type_name, record.id))
 
     for p in kb.practices.values():
         body = _text(
@@ -238,23 +227,25 @@ def record_documents(g: Graph) -> list[Document]:
         )
         place = g.place(p)
         docs.append(Document(url(p), p.name, p.type_name, place.line, list(p.aliases), body,
-                             place.province.name if place.province else "", place.level.value))
+                             place.province_name, place.level.value))
     for o in kb.organizations.values():
-        subtitle = " · ".join(x for x in (o.level.value, region_line(o.region)) if x)
+        place = g.place(o)
+        subtitle = " · ".join(x for x in (place.level.value, place.region_text) if x)
         docs.append(Document(url(o), o.name, o.type_name, subtitle, list(o.aliases), _text(o.description),
-                             province(o.region), o.level.value))
+                             place.province_name, place.level.value))
     for r in kb.regions.values():
-        docs.append(Document(url(r), r.name, r.type_name, region_line(r.id), list(r.aliases), "",
-                             province(r.id), r.level.value))
+        place = g.place(r)
+        docs.append(Document(url(r), r.name, r.type_name, place.region_text, list(r.aliases), "",
+                             place.province_name, place.level.value))
     for t in kb.themes.values():
-        docs.append(Document(url(t), t.name, t.type_name, "主题", list(t.aliases), _text(t.description)))
+        docs.append(Document(url(t), t.name, t.type_name, t.type_label, list(t.aliases), _text(t.description)))
     for m in kb.methods.values():
-        docs.append(Document(url(m), m.name, m.type_name, "通用做法", list(m.aliases), _text(m.description)))
+        docs.append(Document(url(m), m.name, m.type_name, m.type_label, list(m.aliases), _text(m.description)))
     for s in kb.sources.values():
         subtitle = " · ".join(x for x in (s.kind.value, s.speaker or "", s.office or "", s.outlet or "") if x)
         docs.append(Document(url(s), s.name, s.type_name, subtitle, list(s.aliases), _text(s.summary)))
     for t in kb.terms.values():
-        docs.append(Document(url(t), t.name, t.type_name, "术语", list(t.aliases), _text(t.definition)))
+        docs.append(Document(url(t), t.name, t.type_name, t.type_label, list(t.aliases), _text(t.definition)))
     for c in kb.courses.values():
         body = _text(c.summary, *(m.title for m in c.modules), *(o for m in c.modules for o in m.objectives))
         docs.append(Document(url(c), c.name, c.type_name, c.audience, list(c.aliases), body))
@@ -304,13 +295,13 @@ def page_documents(site_dir: Path, docs_dir: Path) -> list[Document]:
         rel = source.relative_to(docs_dir).as_posix()
         if rel.startswith(generated):
             continue
-        built = site_dir / html_url(rel)
+        built = site_dir / paths.page_url(rel)
         if not built.is_file():
             continue
         parser = _ArticleText()
         parser.feed(built.read_text(encoding="utf-8", errors="replace"))
         title = join_lines(parser.title) or rel
-        docs.append(Document(html_url(rel), title, "page", "页面", [], join_lines(" ".join(parser.parts))))
+        docs.append(Document(paths.page_url(rel), title, "page", "页面", [], join_lines(" ".join(parser.parts))))
     return docs
 
 
@@ -499,7 +490,7 @@ def facet_table(docs: list[Document]) -> dict:
     none): the results page counts and filters any number of hits without loading their data.
     Only the documents up to the last one with a province or level are written."""
     provinces = sorted({d.province for d in docs} - {""})
-    levels = [lv for lv in ("全国", "省", "市", "县区", "乡镇街道") if any(d.level == lv for d in docs)]
+    levels = [lv.value for lv in Level if any(d.level == lv.value for d in docs)]
     levels += sorted({d.level for d in docs} - set(levels) - {""})
     width = 1
     while 64 ** width <= max(len(provinces), len(levels)):
