@@ -113,11 +113,12 @@ class _Collect(logging.Handler):
 
 
 def run_engine(project: Project, site_dir: Path, strict: bool, quiet: bool, preloaded=None,
-               reused: dict | None = None) -> list[str]:
+               reused: dict | None = None, session=None) -> list[str]:
     """Build with the site engine (MkDocs or ProperDocs) into ``site_dir``; returns its warnings,
     raises BuildFailed. ``preloaded`` is the data kb build has loaded and checked already;
     ``reused`` receives how many generated pages were converted and how many copied from the
-    site being replaced (generator.pagecache)."""
+    site being replaced (generator.pagecache). ``session`` (generator.buildcache) generates
+    docs/ from ``preloaded``, redoing only what changed since the cached build."""
     from . import engine
 
     collector = _Collect()
@@ -131,6 +132,7 @@ def run_engine(project: Project, site_dir: Path, strict: bool, quiet: bool, prel
         if plugin is not None and preloaded is not None:
             plugin.preloaded = preloaded
             plugin.reuse_from = project.site_dir if project.site_dir.is_dir() else None
+            plugin.build_session = session
         engine.build(config)
         if plugin is not None and plugin.page_cache is not None and reused is not None:
             reused.update(plugin.page_cache.counts)
@@ -173,13 +175,35 @@ def site_mode() -> int:
     return 0o777 & ~umask
 
 
-def build_site(project: Project, *, strict: bool = True, quiet: bool = False, announce=print) -> str:
-    """Check the data, build the site into a temporary folder and swap it in."""
-    from .pipeline import load_graph
+def _checked(project: Project, use_cache: bool):
+    """The build's session (generator.buildcache) and the data it loaded, validated and linked;
+    DataError before anything is touched. A cached session that fails in any other way is
+    dropped for a fresh one: the cache never fails a build."""
+    from .buildcache import open_session
+    from .problems import DataError
+
+    session = open_session(project, use_cache)
+    if session.graph is None:
+        return session, session.check()
+    try:
+        return session, session.check()
+    except (DataError, KeyboardInterrupt):
+        raise
+    except Exception:  # noqa: BLE001
+        session = open_session(project, use_cache=False)
+        return session, session.check()
+
+
+def build_site(project: Project, *, strict: bool = True, quiet: bool = False, announce=print,
+               use_cache: bool = True) -> str:
+    """Check the data, build the site into a temporary folder and swap it in. ``use_cache``:
+    start from the last successful build's session in .cache/kb/ (generator.buildcache); the
+    session is written there after a successful build either way."""
+    from .buildcache import save
 
     started = time.monotonic()
     with build_lock(project, announce), sigterm_as_interrupt():
-        graph, problems = load_graph(project)  # raises DataError before anything is touched
+        session, (graph, problems) = _checked(project, use_cache)
         reproducible_timestamp(graph)
         remove_leftovers(project)
         tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
@@ -187,11 +211,12 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
             tmp.chmod(site_mode())
             counts: dict = {}
             warnings = run_engine(project, tmp, strict, quiet, preloaded=(project.root.resolve(), (graph, problems)),
-                                  reused=counts)
+                                  reused=counts, session=session)
             swap_in(tmp, project.site_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        save(project, session)
     from . import engine
 
     seconds = time.monotonic() - started

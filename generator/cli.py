@@ -95,7 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build_site
 
     project = _project(args)
-    report = build_site(project, strict=not args.no_strict, quiet=args.quiet)
+    report = build_site(project, strict=not args.no_strict, quiet=args.quiet, use_cache=not args.no_cache)
     print(report)
     return 0
 
@@ -214,6 +214,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="检查、生成页面并构建网站到 site/（失败时保留上次的网站）")
     p.add_argument("--no-strict", action="store_true", help="不把网站引擎（MkDocs 或 ProperDocs）的警告当作错误")
     p.add_argument("--quiet", action="store_true", help="少输出")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不读取上次构建留在 .cache/kb/ 的缓存，从头检查和生成（构建成功后仍写入新的缓存）")
 
     sub.add_parser("generate", help="只由记录生成 docs/ 中的 Markdown 页面")
 

@@ -219,6 +219,13 @@ class LinkMemo:
             kept = self.prose_by_record[id(record)] = (record, prose_of(record))
         return kept[1]
 
+    def __setstate__(self, state: dict) -> None:
+        # The tables are keyed by id(record), which records read back from kb build's cache
+        # (generator.buildcache) do not keep: key them by the ids of the records they hold.
+        self.__dict__.update(state)
+        for name in ("cited_by_record", "prose_by_record", "mentions"):
+            setattr(self, name, {id(kept[0]): kept for kept in getattr(self, name).values()})
+
     def forget_others(self, kb: KnowledgeBase) -> None:
         alive = {id(r) for records in kb.records.values() for r in records.values()}
         for table in (self.cited_by_record, self.prose_by_record, self.mentions):

@@ -117,6 +117,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.watching = False  # turns true once serve's first build is done and its watcher is set up
         self.session = None  # pipeline.Session while serving
         self.preloaded = None  # (project root, (graph, problems)) handed over by kb build
+        self.build_session = None  # kb build's session (generator.buildcache), which generates docs/
         self.flagged: set[str] = set()
         self.background = BackgroundIndex()
         self.problems: list[str] = []
@@ -145,8 +146,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
                 generated = self.session.generate()
             else:
                 preloaded, self.preloaded = self.preloaded, None
+                session, self.build_session = self.build_session, None
                 checked = preloaded[1] if preloaded and preloaded[0] == root else None
-                generated = generate(self.project, checked)
+                if session is not None and checked is not None:
+                    generated = session.write(*checked)
+                else:
+                    generated = generate(self.project, checked)
         except UserError as exc:  # e.g. write.UnsafePath: a symlinked generated folder
             raise PluginError(str(exc)) from None
         except DataError as exc:

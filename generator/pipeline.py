@@ -122,7 +122,14 @@ class Session:
             return None
 
     def generate(self) -> Generated:
-        graph, problems = load_graph(self.project, self.load_cache, self.validation, self.linking)
+        return self.write(*self.check())
+
+    def check(self) -> tuple[Graph, Problems]:
+        """Load, validate and link with what the session kept (DataError when the data has errors)."""
+        return load_graph(self.project, self.load_cache, self.validation, self.linking)
+
+    def write(self, graph: Graph, problems: Problems) -> Generated:
+        """Make and write the files the changes since the last run touched (all in a first run)."""
         first = self.graph is None
         writer = Writer(self.project.docs_dir)
         outcome = self.incremental.run(graph, writer.write)
