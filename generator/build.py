@@ -199,7 +199,7 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
     """Check the data, build the site into a temporary folder and swap it in. ``use_cache``:
     start from the last successful build's session in .cache/kb/ (generator.buildcache); the
     session is written there after a successful build either way."""
-    from .buildcache import save
+    from .buildcache import commit, discard
 
     started = time.monotonic()
     with build_lock(project, announce), sigterm_as_interrupt():
@@ -215,8 +215,9 @@ def build_site(project: Project, *, strict: bool = True, quiet: bool = False, an
             swap_in(tmp, project.site_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            discard(session)
             raise
-        save(project, session)
+        commit(session)
     from . import engine
 
     seconds = time.monotonic() - started

@@ -50,7 +50,7 @@ from .incremental import Incremental, _digest
 from .link import Graph
 from .paths import GENERATED_FOLDERS
 from .pipeline import Generated, Session
-from .problems import Problems
+from .problems import Problems, UserError
 from .project import Project
 
 CACHE_DIR = (".cache", "kb")
@@ -185,6 +185,7 @@ class BuildSession(Session):
         self.state_started = 0
         self.started = 0
         self.recorded: dict[str, StatKey] = {}
+        self.staged: Path | None = None  # the cache file written after generating, until committed
         if state is not None:
             self.load_cache, self.validation, self.linking = state.load_cache, state.validation, state.linking
             self.incremental.memo, self.incremental.graph = state.memo, state.graph
@@ -201,12 +202,25 @@ class BuildSession(Session):
                 extra, empty = self._verify(docs_dir)
             except (Unusual, OSError):
                 self._start_over()
-        generated = super().write(graph, problems)
+        try:
+            generated = super().write(graph, problems)
+        except UserError:
+            raise
+        except Exception:  # noqa: BLE001 - never fail a build because of the cache
+            if self.graph is None:
+                raise
+            self._start_over()
+            extra, empty = set(), []
+            generated = super().write(graph, problems)
         if extra or empty or generated.removed_paths:
             self._tidy(docs_dir, extra - set(self._paths()), empty, generated.removed_paths)
         self.recorded = {}
         with contextlib.suppress(Unusual, OSError):
             self.recorded = scan_generated(docs_dir)[0]
+        # Written now and renamed into place once the whole build has succeeded (commit): what
+        # only the next build needs is let go of before the engine builds the site.
+        self.staged = _stage(self)
+        self.load_cache = self.validation = self.linking = self.incremental = None
         return generated
 
     def _paths(self) -> list[str]:
@@ -312,18 +326,18 @@ def load(project: Project) -> State | None:
     return state if isinstance(state, State) else None
 
 
-def save(project: Project, session: BuildSession) -> bool:
-    """Write the session beside the cache file and rename it into place; False (and no file
-    left behind) when that is not possible. Never raises for an ordinary failure. Called with
-    the build lock held."""
+def _stage(session: BuildSession) -> Path | None:
+    """Write the session to a file beside the cache file; None (and no file left behind) when
+    that is not possible. Never raises for an ordinary failure. Called with the build lock held."""
     if session.graph is None:
-        return False
+        return None
     tmp = None
     try:
+        project = session.project
         key = cache_key(project)
         folder = cache_path(project).parent
         folder.mkdir(parents=True, exist_ok=True)
-        for leftover in folder.glob(".build-*.tmp"):  # of a build killed outright while writing
+        for leftover in folder.glob(".build-*.tmp"):  # of a build killed outright
             leftover.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".build-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
@@ -333,12 +347,36 @@ def save(project: Project, session: BuildSession) -> bool:
                 pickle.dump(session.state(), writer, protocol=pickle.HIGHEST_PROTOCOL)
             handle.seek(0)
             handle.write(_header(key, writer.digest.hexdigest()))
-        os.replace(tmp, cache_path(project))
-        tmp = None
-        return True
-    except Exception:  # noqa: BLE001 - the build succeeded; the next one just starts from scratch
-        return False
+        staged, tmp = Path(tmp), None
+        return staged
+    except Exception:  # noqa: BLE001 - the build goes on; the next one just starts from scratch
+        return None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def commit(session: BuildSession) -> bool:
+    """The build succeeded: its session becomes the cache."""
+    staged, session.staged = session.staged, None
+    if staged is None:
+        return False
+    try:
+        os.replace(staged, cache_path(session.project))
+        return True
+    except OSError:
+        discard_file(staged)
+        return False
+
+
+def discard(session: BuildSession) -> None:
+    """The build failed: the last successful build's cache stays as it was."""
+    staged, session.staged = session.staged, None
+    if staged is not None:
+        discard_file(staged)
+
+
+def discard_file(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
