@@ -205,3 +205,70 @@ def test_the_session_survives_pickling_in_process(tmp_path):
     generate(fresh.project)
     assert generated(kb.root / "docs") == generated(fresh.root / "docs")
     assert buildcache.commit(session) and buildcache.load(kb.project) is not None
+
+
+# --- random edits, and random damage to docs/, with the session read back from the file each time --
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.incremental import regenerate_all  # noqa: E402
+from generator.pipeline import check  # noqa: E402
+from generator.problems import DataError  # noqa: E402
+from test_incremental import EDITS as DATA_EDITS, make_project, restore, snapshot  # noqa: E402
+
+
+def _generated_files(docs: Path) -> list[Path]:
+    return sorted(p for name in GENERATED_FOLDERS if (docs / name).is_dir() for p in (docs / name).rglob("*") if p.is_file())
+
+
+def delete_page(project: Project, index: int) -> None:
+    files = _generated_files(project.docs_dir)
+    files[index % len(files)].unlink()
+
+
+def overwrite_page(project: Project, index: int) -> None:
+    files = _generated_files(project.docs_dir)
+    files[index % len(files)].write_text("被改动的生成页面\n" * (index + 2), encoding="utf-8")
+
+
+def stray_page(project: Project, index: int) -> None:
+    folder = project.docs_dir / GENERATED_FOLDERS[index % len(GENERATED_FOLDERS)] / "stray"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"page-{index}.md").write_text("多出来的页面\n", encoding="utf-8")
+
+
+DAMAGE = st.tuples(st.sampled_from([delete_page, overwrite_page, stray_page]), st.integers(0, 200))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.one_of(DATA_EDITS, DAMAGE), min_size=1, max_size=6), trust_stat=st.booleans())
+def test_cached_generation_equals_a_full_generation_after_any_edits(tmp_path_factory, monkeypatch, steps, trust_stat):
+    """What kb build does before the engine, with the session written to and read back from the
+    cache file between runs; ``trust_stat`` lets files written just now be trusted by their
+    stat (as they are a moment after a build), so that path is exercised too."""
+    monkeypatch.setattr(buildcache, "RACY_NS", -10**12 if trust_stat else buildcache.RACY_NS)
+    project = make_project(tmp_path_factory.mktemp("cached") / "kb")
+
+    def build_docs() -> None:
+        session = buildcache.open_session(project)
+        session.write(*session.check())
+        assert buildcache.commit(session)
+
+    build_docs()
+    for step, *args in steps:
+        before = snapshot(project)
+        step(project, *args)
+        if step not in (delete_page, overwrite_page, stray_page):
+            try:
+                buildcache.open_session(project, use_cache=False).check()
+            except DataError:
+                restore(project, before)  # e.g. two records with one name: not a state a build reaches
+                continue
+        build_docs()
+        assert buildcache.load(project) is not None
+        full = regenerate_all(check(project).graph)
+        on_disk = {p.relative_to(project.docs_dir).as_posix(): p.read_bytes() for p in _generated_files(project.docs_dir)}
+        different = sorted(path for path in full.keys() | on_disk.keys() if full.get(path) != on_disk.get(path))
+        assert different == [], f"after {step.__name__}{tuple(args)}: docs/ differs in {different}"
+        assert not any(p.name == "stray" for p in project.docs_dir.rglob("*"))
