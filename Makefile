@@ -69,4 +69,4 @@ bench: setup browser-deps
 	$(BIN)/python -m bench.search_engines
 
 clean:
-	rm -rf site .site-build-* dist review .pytest_cache $(PD_VENV) $(ZS_VENV)
+	rm -rf site .site-build-* .cache/kb dist review .pytest_cache $(PD_VENV) $(ZS_VENV)
