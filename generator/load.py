@@ -11,6 +11,7 @@ so they are looked up afterwards (``locate``) instead of being tracked for every
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -531,6 +532,10 @@ def load_file_bytes(record_type: type[Record], file: Path, root: Path,
     return RawRecord(record_type, stem, rel, text, data), raw
 
 
+def _content_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 class LoadCache:
     """Parsed records of one ``kb serve`` session, by file. A file whose size, modification
     and change times and inode are unchanged is not read and parsed again: at 5,000 practices, parsing
@@ -539,12 +544,13 @@ class LoadCache:
 
     A file written within a moment of when it was read could change again without its times
     moving (file systems count time in ticks of a few milliseconds): such a "racily clean" file
-    is read again and compared byte for byte, as git does with its index."""
+    is read again and compared by content (a digest of its bytes is kept, not the bytes: kb build
+    writes this cache to disk), as git does with its index."""
 
     RACY_NS = 2_000_000_000  # a file changed this close to being read is compared by content
 
     def __init__(self):
-        self._records: dict[str, tuple[tuple[int, ...], RawRecord, bytes, int]] = {}
+        self._records: dict[str, tuple[tuple[int, ...], RawRecord, bytes, int]] = {}  # … digest of the bytes …
 
     @staticmethod
     def _key(file: str) -> tuple[int, ...] | None:
@@ -561,7 +567,7 @@ class LoadCache:
             if max(key[0], key[1]) < kept[3] - self.RACY_NS:
                 return kept[1]
             try:
-                if read_record_bytes(file) == kept[2]:
+                if _content_digest(read_record_bytes(file)) == kept[2]:
                     return kept[1]
             except (OSError, RecordFileError):
                 pass
@@ -570,7 +576,7 @@ class LoadCache:
         if raw is None or key is None or data is None:
             self._records.pop(file, None)
         else:
-            self._records[file] = (key, raw, data, read_at)
+            self._records[file] = (key, raw, _content_digest(data), read_at)
         return raw
 
     def forget_others(self, files: set[str]) -> None:
