@@ -88,6 +88,7 @@ def synthesize(n: int) -> Path:
         for page in (ROOT / "docs").glob("*.md"):
             shutil.copy2(page, project / "docs" / page.name)
     shutil.rmtree(project / "site", ignore_errors=True)
+    shutil.rmtree(project / ".cache", ignore_errors=True)  # the first kb build below is a build from scratch
     return project
 
 
@@ -273,7 +274,7 @@ ROWS = [
     ("plain_build_s", "同样页面用原版 mkdocs-material", "{:.0f} s"),
     ("build_speedup_vs_plain", "　加速比（目标 ≥ 10）", "{:.1f}×"),
     ("build_speedup_vs_plain_at_least", "　加速比下限（原版超时）", "≥{:.1f}×"),
-    ("rebuild_one_change_s", "改一条记录后 kb build（沿用未变的页面）", "{:.0f} s"),
+    ("rebuild_one_change_s", "改一条记录后 kb build（沿用上次构建的缓存和未变的页面）", "{:.0f} s"),
     ("rebuild_vs_build", "　是完整构建的比例（目标 ≤ 25%）", "{:.0%}"),
     ("serve_change_visible_s", "kb serve 下改动可见（目标 5k ≤ 3 s，20k ≤ 5 s）", "{:.1f} s"),
     ("build_peak_rss_mb", "构建峰值内存", "{:.0f} MB"),
@@ -308,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,5000,20000", help="逗号分隔的实践数，默认 1000,5000,20000")
     parser.add_argument("--plain-timeout", type=float, default=None, help="原版 mkdocs-material 构建的超时秒数")
     parser.add_argument("--skip-plain", action="store_true", help="不构建原版 mkdocs-material 对照")
-    parser.add_argument("--skip-rebuild", action="store_true", help="不测改一条记录后的 kb build（它总是完整构建）")
+    parser.add_argument("--skip-rebuild", action="store_true", help="不测改一条记录后的 kb build")
     parser.add_argument("--skip-serve", action="store_true", help="不测 kb serve 下的改动可见时间")
     parser.add_argument("--skip-search", action="store_true", help="不测浏览器搜索")
     parser.add_argument("--keep", action="store_true", help="保留 bench/work/ 下构建出的网站")
