@@ -144,6 +144,7 @@ def test_a_failed_build_keeps_the_cache_and_the_site(built_kb):
     result = run_kb("--project", str(built_kb.root), "build")
     assert result.returncode == 1 and "nowhere.md" in result.stderr
     assert cache.read_bytes() == before_cache
+    assert [p.name for p in cache.parent.iterdir()] == [cache.name]  # the new session's file is gone
     assert tree(built_kb.root / "site") == before_site
     # … and the next build, from that cache and a docs/ that moved on, is still right.
     (built_kb.root / "docs" / "broken.md").unlink()
