@@ -187,7 +187,7 @@ def _checked(project: Project, use_cache: bool):
         return session, session.check()
     try:
         return session, session.check()
-    except (DataError, KeyboardInterrupt):
+    except DataError:
         raise
     except Exception:  # noqa: BLE001
         session = open_session(project, use_cache=False)
