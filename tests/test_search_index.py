@@ -46,7 +46,7 @@ def test_names_and_aliases_are_marked_and_whole():
         Document("practices/a.html", "吉思广益", "practice", "吉林省政协", ["“吉思广益”协商品牌"], "广纳群言。"),
         Document("practices/b.html", "委员议事室", "practice", "", [], "借鉴吉思广益的做法，协商在基层。"),
     ]
-    postings = scored_postings(docs)
+    postings = dict(scored_postings(docs))
     assert [n for n, _, _ in postings[NAME_PREFIX + "吉思广益"]] == [0]
     assert [n for n, _, _ in postings[NAME_PREFIX + "吉思广益协商品牌"]] == [0]
     by_doc = {n: (score, named) for n, score, named in postings["吉思"]}
@@ -56,7 +56,7 @@ def test_names_and_aliases_are_marked_and_whole():
 
 def test_a_very_common_token_keeps_its_best_postings():
     docs = [Document(f"p/{i}.html", f"名{i}", "practice", "", [], "协商" * (1 + i % 5)) for i in range(MAX_POSTINGS + 300)]
-    plist = scored_postings(docs)["协商"]
+    plist = dict(scored_postings(docs))["协商"]
     assert len(plist) == MAX_POSTINGS
     assert [n for n, _, _ in plist] == sorted(n for n, _, _ in plist)  # document order, for the gaps
 
@@ -99,7 +99,7 @@ def test_pinyin_keys_are_whole_name_tokens_of_the_page():
         Document("practices/a.html", "吉思广益", "practice", "", ["吉林协商品牌"], "广纳群言。"),
         Document("practices/b.html", "吉思", "practice", "", [], ""),
     ]
-    postings = scored_postings(docs)
+    postings = dict(scored_postings(docs))
     # the query "jisiguangyi", "ji si guang yi" or "jsgy" is read as the whole-name key jisiguangyi / jsgy
     assert postings[NAME_PREFIX + "jisiguangyi"] == [(0, WHOLE_NAME, True)]
     assert postings[NAME_PREFIX + "jsgy"] == [(0, WHOLE_NAME, True)]
