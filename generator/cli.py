@@ -215,7 +215,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-strict", action="store_true", help="不把网站引擎（MkDocs 或 ProperDocs）的警告当作错误")
     p.add_argument("--quiet", action="store_true", help="少输出")
     p.add_argument("--no-cache", action="store_true",
-                   help="不读取上次构建留在 .cache/kb/ 的缓存，从头检查和生成（构建成功后仍写入新的缓存）")
+                   help="不用 .cache/kb/ 的缓存：从头检查和生成，也不写入缓存（只构建一次时更快、更省内存；已有的缓存不动）")
 
     sub.add_parser("generate", help="只由记录生成 docs/ 中的 Markdown 页面")
 
