@@ -34,7 +34,6 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
-import importlib.metadata
 import os
 import pickle
 import stat
@@ -48,6 +47,7 @@ from typing import Any
 
 from .incremental import Incremental, _digest
 from .link import Graph
+from .pagecache import package_version
 from .paths import GENERATED_FOLDERS
 from .pipeline import Generated, Session
 from .problems import Problems, UserError
@@ -70,13 +70,6 @@ StatKey = tuple[int, int, int, int]
 
 def cache_path(project: Project) -> Path:
     return project.root.joinpath(*CACHE_DIR, CACHE_FILE)
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "-"
 
 
 def code_digest(package_dir: Path) -> str:
@@ -102,7 +95,7 @@ def cache_key(project: Project, package_dir: Path | None = None) -> str:
     digest.update(os.fsencode(project.root.resolve()) + b"\0")
     digest.update(sys.version.encode("utf-8") + b"\0")
     for package in PACKAGES:
-        digest.update(f"{package}={_version(package)}\0".encode("utf-8"))
+        digest.update(f"{package}={package_version(package)}\0".encode("utf-8"))
     digest.update((code_digest(package_dir) if package_dir is not None else _own_code_digest()).encode("ascii"))
     return digest.hexdigest()
 

@@ -38,7 +38,8 @@ _NOT_DEFERRED = {paths.explore_page("tags")}
 _GENERATED = tuple(f"{folder}/" for folder in paths.GENERATED_FOLDERS)
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
+    """An installed distribution's version, "-" when it is not installed (part of cache keys)."""
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -60,7 +61,7 @@ def shell_digest(config) -> str:
     """What every page's HTML depends on besides its own Markdown."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(Path(config.config_file_path).read_bytes())
-    for part in (engine.DESCRIPTION, _version("mkdocs-material"), _version("markdown"), _version("pymdown-extensions")):
+    for part in (engine.DESCRIPTION, package_version("mkdocs-material"), package_version("markdown"), package_version("pymdown-extensions")):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(_code_digest())
     return digest.hexdigest()
